@@ -1,0 +1,51 @@
+import { LstmStreamError } from '../errors.ts';
+import type { Command } from './command.ts';
+import { demoCommand } from './commands/demo.ts';
+
+// Each subcommand lives in its own file under commands/ and is listed here once.
+const COMMANDS: readonly Command[] = [demoCommand];
+
+function printHelp(): void {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  process.stdout.write(`usage: lstm-stream <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nlstm-stream help <command> shows a command's options.\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    printHelp();
+    return name === undefined ? 2 : 0;
+  }
+  if (name === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    if (command) process.stdout.write(`${command.usage}\n`);
+    else printHelp();
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`lstm-stream: unknown command ${JSON.stringify(name)}\n`);
+    printHelp();
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof LstmStreamError) {
+      process.stderr.write(`lstm-stream ${name}: ${error.message} [${error.code}]\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`lstm-stream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

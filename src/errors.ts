@@ -1,0 +1,37 @@
+/**
+ * Stable error codes. A code never changes meaning once released; callers
+ * branch on `error.code`, never on the message text.
+ */
+export const ErrorCode = {
+  // Step input (InputError)
+  TOKEN_NOT_INTEGER: 'TOKEN_NOT_INTEGER',
+  TOKEN_OUT_OF_RANGE: 'TOKEN_OUT_OF_RANGE',
+  INPUT_KIND_MISMATCH: 'INPUT_KIND_MISMATCH',
+  INPUT_LENGTH_MISMATCH: 'INPUT_LENGTH_MISMATCH',
+  INPUT_NOT_FINITE: 'INPUT_NOT_FINITE',
+  SNAPSHOT_SIZE_MISMATCH: 'SNAPSHOT_SIZE_MISMATCH',
+  SNAPSHOT_NOT_FINITE: 'SNAPSHOT_NOT_FINITE',
+  // Model construction (ConfigError)
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  MISSING_TENSOR: 'MISSING_TENSOR',
+  UNEXPECTED_TENSOR: 'UNEXPECTED_TENSOR',
+  TENSOR_SHAPE_MISMATCH: 'TENSOR_SHAPE_MISMATCH',
+  TENSOR_DATA_LENGTH: 'TENSOR_DATA_LENGTH',
+  WEIGHT_NOT_FINITE: 'WEIGHT_NOT_FINITE',
+} as const;
+
+/** One of the stable string codes in {@link ErrorCode}. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Base class of every error lstm-stream throws on purpose. `code` is stable;
+ * `cause` carries the underlying error when there is one. Cost: none until thrown.
+ */
+export class LstmStreamError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}

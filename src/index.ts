@@ -1,0 +1,23 @@
+// lstm-stream: the inference entry. It never imports the trainer, the
+// importers or the CLI, so a bundle of it carries only what runs a model.
+export { ErrorCode, LstmStreamError, type ErrorCodeValue } from './errors.ts';
+
+export { matVecInto } from './math/matvec.ts';
+export { sigmoid, sigmoidInto, tanhInto, reluInto } from './math/activations.ts';
+export { softmaxInto, logSoftmaxInto, logSumExp } from './math/softmax.ts';
+export { topKInto } from './math/top-k.ts';
+export { SeededRandom } from './math/random.ts';
+export type { WeightMatrix } from './math/matrix.ts';
+export { F32Matrix } from './math/f32-matrix.ts';
+
+export { CELL_KINDS, gateCountOf, type CellKind, type RecurrentCell } from './cells/cell.ts';
+export { LstmCell } from './cells/lstm-cell.ts';
+export { ElmanCell } from './cells/elman-cell.ts';
+
+export { validateArchitecture, type Architecture, type HeadKind, type InputKind } from './model/architecture.ts';
+export { InputError, ConfigError } from './model/errors.ts';
+export { Model, type ModelParts, type Head, type TokenizerSettings } from './model/model.ts';
+export { Session } from './model/session.ts';
+export { createCell } from './model/build-layer.ts';
+export { createRandomModel, type RandomModelOptions } from './model/random-model.ts';
+export { fromTorchStateDict, toTorchStateDict, type TorchTensor, type FromTorchOptions } from './model/torch-state-dict.ts';

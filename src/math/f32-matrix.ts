@@ -1,0 +1,49 @@
+import type { WeightMatrix } from './matrix.ts';
+import { matVecInto } from './matvec.ts';
+
+/**
+ * A row-major f32 weight matrix. Holds (does not copy) `data` [rows × cols].
+ * Memory: 4·rows·cols bytes.
+ */
+export class F32Matrix implements WeightMatrix {
+  readonly dtype = 'f32';
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major elements [rows × cols]. */
+  readonly data: Float32Array;
+
+  constructor(rows: number, cols: number, data: Float32Array) {
+    if (data.length !== rows * cols) {
+      throw new RangeError(`F32Matrix: data has ${data.length} elements, expected ${rows}×${cols}`);
+    }
+    this.rows = rows;
+    this.cols = cols;
+    this.data = data;
+  }
+
+  get byteLength(): number {
+    return this.data.byteLength;
+  }
+
+  multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
+    return matVecInto(out, this.data, this.rows, this.cols, x, xOffset, bias);
+  }
+
+  rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {
+    const data = this.data;
+    const cols = this.cols;
+    const base = row * cols;
+    for (let c = 0; c < cols; c++) out[outOffset + c] = data[base + c];
+    return out;
+  }
+
+  findNonFinite(): number {
+    const data = this.data;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+    return -1;
+  }
+
+  toFloat32(): Float32Array {
+    return this.data.slice();
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A weight matrix as the hot path sees it. Each storage type (f32 here, the
+ * quantized ones in their own files) computes from its own representation:
+ * nothing is expanded to f32 at load.
+ */
+export interface WeightMatrix {
+  /** Storage type of the elements. */
+  readonly dtype: string;
+  readonly rows: number;
+  readonly cols: number;
+  /** Bytes this matrix keeps resident (weights plus scales). */
+  readonly byteLength: number;
+  /**
+   * out[r] = bias[r] + Σ_c W[r, c] · x[xOffset + c] for r < rows (bias may be null).
+   * Reads `cols` elements of x from xOffset. Returns out. Allocates nothing.
+   */
+  multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array;
+  /** Writes row `row` as f32 into out[outOffset …outOffset + cols). Allocates nothing. */
+  rowInto(out: Float32Array, outOffset: number, row: number): Float32Array;
+  /** Index (row-major) of the first element that is NaN or ±Infinity, or -1. Cold path, no allocation. */
+  findNonFinite(): number;
+  /** A fresh f32 copy of the whole matrix, row-major. Cold path: allocates rows·cols floats. */
+  toFloat32(): Float32Array;
+}

@@ -1,0 +1,191 @@
+import type { RecurrentCell } from '../cells/cell.ts';
+import { ErrorCode } from '../errors.ts';
+import type { WeightMatrix } from '../math/matrix.ts';
+import { validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
+import { ConfigError } from './errors.ts';
+import { Session } from './session.ts';
+
+/** The linear output layer o_t = g(V·h_t + b). */
+export interface Head {
+  readonly kind: Exclude<HeadKind, 'none'>;
+  /** V [outputSize × hiddenSize]. */
+  readonly weight: WeightMatrix;
+  /** b [outputSize]. */
+  readonly bias: Float32Array;
+}
+
+/** How text becomes token ids for a model that reads text. Plain data, stored in the model file. */
+export interface TokenizerSettings {
+  readonly kind: 'word' | 'char';
+  /** The vocabulary entry that stands for every out-of-vocabulary token. */
+  readonly unknownToken: string;
+  readonly lowercase?: boolean;
+  readonly [setting: string]: unknown;
+}
+
+/** Everything a Model is made of. Tensors are held, not copied. */
+export interface ModelParts {
+  /** Token models: the embedding [vocabSize × inputSize]. Omit (or null) for dense input. */
+  readonly embedding?: WeightMatrix | null;
+  /** The recurrent stack, bottom first. All layers share one kind and hiddenSize. */
+  readonly layers: readonly RecurrentCell[];
+  /** The output layer; omit (or null) to have steps return the top layer's h. */
+  readonly head?: Head | null;
+  /** Token models that read text: the string of every token id. */
+  readonly vocabulary?: readonly string[] | null;
+  readonly tokenizer?: TokenizerSettings | null;
+  /** Free-form information (training data, settings, metrics, license); copied and frozen. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An immutable recurrent model: input layer (embedding or dense) → stack of
+ * cells → optional head. It holds the weights only; any number of Sessions
+ * (one per stream) share it. Construction validates every shape once and
+ * checks that every weight is finite (cost: one pass over the weights).
+ */
+export class Model {
+  readonly architecture: Architecture;
+  readonly embedding: WeightMatrix | null;
+  readonly layers: readonly RecurrentCell[];
+  readonly head: Head | null;
+  readonly vocabulary: readonly string[] | null;
+  readonly tokenizer: TokenizerSettings | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+
+  constructor(parts: ModelParts) {
+    const layers = parts.layers;
+    const embedding = parts.embedding ?? null;
+    const head = parts.head ?? null;
+    if (!Array.isArray(layers) || layers.length === 0) {
+      throw new ConfigError(ErrorCode.INVALID_CONFIG, 'model needs at least one recurrent layer');
+    }
+    const first = layers[0];
+    this.architecture = validateArchitecture({
+      cell: first.kind,
+      input: embedding === null ? 'dense' : 'embedding',
+      vocabSize: embedding === null ? 0 : embedding.rows,
+      inputSize: embedding === null ? first.inputSize : embedding.cols,
+      hiddenSize: first.hiddenSize,
+      numLayers: layers.length,
+      head: head === null ? 'none' : head.kind,
+      outputSize: head === null ? 0 : head.weight.rows,
+    });
+    checkParts(this.architecture, embedding, layers, head);
+    const vocabulary = parts.vocabulary ?? null;
+    if (vocabulary !== null) checkVocabulary(this.architecture, vocabulary);
+    this.embedding = embedding;
+    this.layers = Object.freeze(layers.slice());
+    this.head = head;
+    this.vocabulary = vocabulary === null ? null : Object.freeze(vocabulary.slice());
+    this.tokenizer = parts.tokenizer ? Object.freeze({ ...parts.tokenizer }) : null;
+    this.metadata = Object.freeze({ ...(parts.metadata ?? {}) });
+    Object.freeze(this);
+  }
+
+  /** Number of weights (embedding, cells, head), each bias element counted once. */
+  get parameterCount(): number {
+    let count = this.embedding === null ? 0 : this.embedding.rows * this.embedding.cols;
+    for (const layer of this.layers) count += layer.weight.rows * layer.weight.cols + layer.bias.length;
+    if (this.head !== null) count += this.head.weight.rows * this.head.weight.cols + this.head.bias.length;
+    return count;
+  }
+
+  /** Bytes of weights this model keeps resident, counting a tensor shared by two places once. */
+  get byteLength(): number {
+    const seen = new Set<object>();
+    let bytes = 0;
+    const add = (tensor: WeightMatrix | Float32Array): void => {
+      if (seen.has(tensor)) return;
+      seen.add(tensor);
+      bytes += tensor.byteLength;
+    };
+    if (this.embedding !== null) add(this.embedding);
+    for (const layer of this.layers) {
+      add(layer.weight);
+      add(layer.bias);
+    }
+    if (this.head !== null) {
+      add(this.head.weight);
+      add(this.head.bias);
+    }
+    return bytes;
+  }
+
+  /**
+   * A new Session: one stream's state (zeros) and scratch buffers, allocated
+   * now, sharing this model's weights. Cost: about 4·(2·L·H + max(I, H) + H +
+   * gateCount·H + outputSize) bytes.
+   */
+  session(): Session {
+    return new Session(this);
+  }
+}
+
+function checkParts(
+  a: Architecture,
+  embedding: WeightMatrix | null,
+  layers: readonly RecurrentCell[],
+  head: Head | null,
+): void {
+  layers.forEach((layer, l) => {
+    const expectedInput = l === 0 ? a.inputSize : a.hiddenSize;
+    if (layer.kind !== a.cell) {
+      throw new ConfigError(ErrorCode.INVALID_CONFIG, `layer ${l} is ${layer.kind}, but layer 0 is ${a.cell}; a stack has one cell kind`);
+    }
+    if (layer.hiddenSize !== a.hiddenSize) {
+      throw new ConfigError(ErrorCode.INVALID_CONFIG, `layer ${l} has hiddenSize ${layer.hiddenSize}, but layer 0 has ${a.hiddenSize}`);
+    }
+    if (layer.inputSize !== expectedInput) {
+      throw new ConfigError(
+        ErrorCode.INVALID_CONFIG,
+        `layer ${l} has inputSize ${layer.inputSize}, expected ${expectedInput} (${l === 0 ? 'the input width' : 'the hiddenSize of the layer below'})`,
+      );
+    }
+    checkFinite(layer.weight, `layer ${l} weight`);
+    checkFinite(layer.bias, `layer ${l} bias`);
+  });
+  if (embedding !== null) checkFinite(embedding, 'embedding');
+  if (head !== null) {
+    if (head.kind !== 'softmax' && head.kind !== 'linear') {
+      throw new ConfigError(ErrorCode.INVALID_CONFIG, `head.kind is ${JSON.stringify(head.kind)}; expected softmax or linear`);
+    }
+    if (head.weight.cols !== a.hiddenSize) {
+      throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head weight has ${head.weight.cols} columns, expected hiddenSize ${a.hiddenSize}`);
+    }
+    if (head.bias.length !== head.weight.rows) {
+      throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head bias has ${head.bias.length} elements, expected ${head.weight.rows}`);
+    }
+    checkFinite(head.weight, 'head weight');
+    checkFinite(head.bias, 'head bias');
+  }
+}
+
+function checkVocabulary(a: Architecture, vocabulary: readonly string[]): void {
+  const expected = a.input === 'embedding' ? a.vocabSize : a.head === 'softmax' ? a.outputSize : -1;
+  if (expected === -1) {
+    throw new ConfigError(ErrorCode.INVALID_CONFIG, 'a vocabulary needs an embedding input or a softmax head');
+  }
+  if (vocabulary.length !== expected) {
+    throw new ConfigError(ErrorCode.INVALID_CONFIG, `vocabulary has ${vocabulary.length} entries, expected ${expected}`);
+  }
+  vocabulary.forEach((token, id) => {
+    if (typeof token !== 'string') throw new ConfigError(ErrorCode.INVALID_CONFIG, `vocabulary entry ${id} is not a string`);
+  });
+}
+
+function checkFinite(tensor: WeightMatrix | Float32Array, name: string): void {
+  if (tensor instanceof Float32Array) {
+    for (let i = 0; i < tensor.length; i++) {
+      if (!Number.isFinite(tensor[i])) {
+        throw new ConfigError(ErrorCode.WEIGHT_NOT_FINITE, `${name} has ${tensor[i]} at element ${i}`);
+      }
+    }
+    return;
+  }
+  const index = tensor.findNonFinite();
+  if (index >= 0) {
+    const row = Math.floor(index / tensor.cols);
+    throw new ConfigError(ErrorCode.WEIGHT_NOT_FINITE, `${name} has a non-finite value at row ${row}, column ${index % tensor.cols}`);
+  }
+}

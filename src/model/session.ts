@@ -1,0 +1,185 @@
+import { ErrorCode } from '../errors.ts';
+import { InputError } from './errors.ts';
+import type { Model } from './model.ts';
+import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
+
+/**
+ * One stream's recurrent state and scratch buffers over a shared Model.
+ * Everything is allocated when the session is made; `step` allocates nothing.
+ * Not safe to step from two places at once (it is one stream).
+ */
+export class Session {
+  readonly model: Model;
+  /** Live, writable hidden state [numLayers × hiddenSize], row l = layer l. */
+  readonly h: Float32Array;
+  /** Live, writable LSTM cell state [numLayers × hiddenSize]; null for Elman models. */
+  readonly c: Float32Array | null;
+  /** Steps taken since creation or the last reset; used to say where bad input was. */
+  position = 0;
+  private readonly buffers: StepBuffers;
+
+  /** Prefer `model.session()`. Allocates state and scratch (see {@link Session.byteLength}). */
+  constructor(model: Model) {
+    const a = model.architecture;
+    this.model = model;
+    this.h = new Float32Array(a.numLayers * a.hiddenSize);
+    this.c = a.cell === 'lstm' ? new Float32Array(a.numLayers * a.hiddenSize) : null;
+    this.buffers = createStepBuffers(a, this.h, this.c);
+  }
+
+  /** Bytes this session owns: state (h, c) plus scratch. The weights are the model's. */
+  get byteLength(): number {
+    return this.stateSize * 4 + stepBufferBytes(this.model.architecture);
+  }
+
+  /** Number of floats in a snapshot: h, then c for LSTM. */
+  get stateSize(): number {
+    return this.h.length + (this.c === null ? 0 : this.c.length);
+  }
+
+  /**
+   * Advances the stream by one input: a token id (embedding models) or a
+   * Float32Array of length inputSize (dense models). Returns a borrowed view —
+   * the logits, the head's output, or the top layer's h when there is no head —
+   * that the next step overwrites; copy it to keep it.
+   * Throws InputError for a wrong kind, an id out of range or not an integer,
+   * a wrong length, or a non-finite value, before touching the state.
+   * Cost: Σ_l gateCount·H·(I_l + H) + outputSize·H multiply-adds; no allocation.
+   */
+  step(input: number | Float32Array): Float32Array {
+    if (typeof input === 'number') this.loadToken(input);
+    else this.loadVector(input);
+    return this.advance();
+  }
+
+  /** Zeroes h and c and the position, as at creation. No allocation. */
+  reset(): void {
+    this.h.fill(0);
+    if (this.c !== null) this.c.fill(0);
+    this.position = 0;
+  }
+
+  /** A copy of the state: h [L×H], then c [L×H] for LSTM. Allocates stateSize floats. */
+  snapshot(): Float32Array {
+    return this.snapshotInto(new Float32Array(this.stateSize));
+  }
+
+  /** Writes the state (as {@link snapshot} lays it out) into out and returns it. No allocation. */
+  snapshotInto(out: Float32Array): Float32Array {
+    this.checkSnapshot(out, 'snapshotInto');
+    out.set(this.h, 0);
+    if (this.c !== null) out.set(this.c, this.h.length);
+    return out;
+  }
+
+  /**
+   * Sets the state from a snapshot of a session of the same architecture.
+   * Throws InputError when its length is wrong or a value is not finite. No allocation.
+   */
+  restore(snapshot: Float32Array): void {
+    this.checkSnapshot(snapshot, 'restore');
+    for (let i = 0; i < snapshot.length; i++) {
+      if (!Number.isFinite(snapshot[i])) {
+        throw new InputError(ErrorCode.SNAPSHOT_NOT_FINITE, `restore: snapshot element ${i} is ${snapshot[i]}`);
+      }
+    }
+    const hLength = this.h.length;
+    this.h.set(snapshot.subarray(0, hLength));
+    if (this.c !== null) this.c.set(snapshot.subarray(hLength, hLength + this.c.length));
+  }
+
+  /** A new session on the same model with a copy of this state and position. Allocates one session. */
+  fork(): Session {
+    const copy = new Session(this.model);
+    copy.h.set(this.h);
+    if (this.c !== null && copy.c !== null) copy.c.set(this.c);
+    copy.position = this.position;
+    return copy;
+  }
+
+  private checkSnapshot(snapshot: Float32Array, where: string): void {
+    if (!(snapshot instanceof Float32Array) || snapshot.length !== this.stateSize) {
+      const got = snapshot instanceof Float32Array ? `${snapshot.length} floats` : describe(snapshot);
+      throw new InputError(
+        ErrorCode.SNAPSHOT_SIZE_MISMATCH,
+        `${where}: snapshot is ${got}, expected a Float32Array of ${this.stateSize} (h${this.c === null ? '' : ' and c'}, ${this.model.architecture.numLayers} layers × ${this.model.architecture.hiddenSize})`,
+      );
+    }
+  }
+
+  private loadToken(token: number): void {
+    const a = this.model.architecture;
+    const embedding = this.model.embedding;
+    if (embedding === null) {
+      throw new InputError(
+        ErrorCode.INPUT_KIND_MISMATCH,
+        `step ${this.position}: got token id ${token}, but this model takes Float32Array vectors of length ${a.inputSize}`,
+      );
+    }
+    if (!Number.isInteger(token)) {
+      throw new InputError(ErrorCode.TOKEN_NOT_INTEGER, `step ${this.position}: token id ${token} is not an integer`);
+    }
+    if (token < 0 || token >= a.vocabSize) {
+      throw new InputError(
+        ErrorCode.TOKEN_OUT_OF_RANGE,
+        `step ${this.position}: token id ${token} is outside the vocabulary [0, ${a.vocabSize})`,
+      );
+    }
+    embedding.rowInto(this.buffers.xh, 0, token);
+  }
+
+  private loadVector(x: Float32Array): void {
+    const a = this.model.architecture;
+    if (this.model.embedding !== null) {
+      throw new InputError(
+        ErrorCode.INPUT_KIND_MISMATCH,
+        `step ${this.position}: got ${describe(x)}, but this model takes token ids in [0, ${a.vocabSize})`,
+      );
+    }
+    if (!(x instanceof Float32Array)) {
+      throw new InputError(
+        ErrorCode.INPUT_KIND_MISMATCH,
+        `step ${this.position}: got ${describe(x)}, expected a Float32Array of length ${a.inputSize}`,
+      );
+    }
+    if (x.length !== a.inputSize) {
+      throw new InputError(
+        ErrorCode.INPUT_LENGTH_MISMATCH,
+        `step ${this.position}: input vector has length ${x.length}, expected ${a.inputSize}`,
+      );
+    }
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) {
+        throw new InputError(ErrorCode.INPUT_NOT_FINITE, `step ${this.position}: input element ${i} is ${x[i]}`);
+      }
+    }
+    this.buffers.xh.set(x, 0);
+  }
+
+  /** Runs the stack and head on the input already in xh[0 … I). */
+  private advance(): Float32Array {
+    const model = this.model;
+    const layers = model.layers;
+    const { xh, gates, hLayers, cLayers, output } = this.buffers;
+    const H = model.architecture.hiddenSize;
+    let inputWidth = model.architecture.inputSize;
+    for (let l = 0; l < layers.length; l++) {
+      if (l > 0) {
+        xh.set(hLayers[l - 1], 0);
+        inputWidth = H;
+      }
+      xh.set(hLayers[l], inputWidth);
+      layers[l].stepInto(hLayers[l], cLayers[l], xh, gates);
+    }
+    const head = model.head;
+    if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
+    this.position++;
+    return output;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `a ${(value as object).constructor?.name ?? 'object'}`;
+  return `a ${typeof value}`;
+}

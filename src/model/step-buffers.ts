@@ -1,0 +1,45 @@
+import type { Architecture } from './architecture.ts';
+
+/**
+ * One session's scratch memory, made once with the session and reused by
+ * every step (llama2.c's RunState). Nothing here outlives a step's meaning
+ * except `output`, which a step returns as a borrowed view.
+ */
+export interface StepBuffers {
+  /** [max(I, H) + H]: a layer's input followed by its previous h. */
+  readonly xh: Float32Array;
+  /** [gateCount·H]: pre-activations of the layer being stepped. */
+  readonly gates: Float32Array;
+  /** [L] views of session.h, one [H] per layer. */
+  readonly hLayers: readonly Float32Array[];
+  /** [L] views of session.c, one [H] per layer; nulls for Elman cells. */
+  readonly cLayers: readonly (Float32Array | null)[];
+  /** [outputSize] the head's output, or the top layer's h view when there is no head. */
+  readonly output: Float32Array;
+}
+
+/** Allocates a session's scratch for an architecture, with views into h [L×H] and c [L×H] (or null). */
+export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Array | null): StepBuffers {
+  const H = a.hiddenSize;
+  const gateCount = a.cell === 'lstm' ? 4 : 1;
+  const hLayers: Float32Array[] = [];
+  const cLayers: (Float32Array | null)[] = [];
+  for (let l = 0; l < a.numLayers; l++) {
+    hLayers.push(h.subarray(l * H, (l + 1) * H));
+    cLayers.push(c === null ? null : c.subarray(l * H, (l + 1) * H));
+  }
+  return {
+    xh: new Float32Array(Math.max(a.inputSize, H) + H),
+    gates: new Float32Array(gateCount * H),
+    hLayers,
+    cLayers,
+    output: a.head === 'none' ? hLayers[a.numLayers - 1] : new Float32Array(a.outputSize),
+  };
+}
+
+/** Bytes of scratch (not state) that {@link createStepBuffers} allocates. */
+export function stepBufferBytes(a: Architecture): number {
+  const H = a.hiddenSize;
+  const gateCount = a.cell === 'lstm' ? 4 : 1;
+  return 4 * (Math.max(a.inputSize, H) + H + gateCount * H + (a.head === 'none' ? 0 : a.outputSize));
+}

@@ -1,0 +1,209 @@
+import type { CellKind } from '../cells/cell.ts';
+import { gateCountOf } from '../cells/cell.ts';
+import { ErrorCode } from '../errors.ts';
+import { F32Matrix } from '../math/f32-matrix.ts';
+import { createCell } from './build-layer.ts';
+import { ConfigError } from './errors.ts';
+import { Model, type Head } from './model.ts';
+
+/** A tensor as PyTorch code hands it over: a shape and row-major data. */
+export interface TorchTensor {
+  readonly shape: readonly number[];
+  readonly data: ArrayLike<number>;
+}
+
+/** Options of {@link fromTorchStateDict}. */
+export interface FromTorchOptions {
+  /** The cell kind. Omitted: LSTM when weight_hh has 4H rows, otherwise an Elman RNN with tanh. */
+  readonly cell?: CellKind;
+  /** The head's activation when `out.weight` is present: softmax (default with an embedding) or linear. */
+  readonly head?: 'softmax' | 'linear';
+}
+
+const LAYER_KEY = /^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$/;
+
+/**
+ * Builds a Model from PyTorch-named tensors: a bare `nn.LSTM`/`nn.RNN` state
+ * dict (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, …) or a
+ * language model (`emb.weight`, `rnn.…`, `out.weight`, `out.bias`). Sums the
+ * two biases into the fused one and concatenates [W_ih | W_hh] per row.
+ * Throws ConfigError naming the tensor for a missing, unexpected, mis-shaped
+ * or non-finite one. Cold path: copies every weight once into f32.
+ */
+export function fromTorchStateDict(
+  tensors: Readonly<Record<string, TorchTensor>>,
+  options: FromTorchOptions = {},
+): Model {
+  const prefix = Object.keys(tensors).some((key) => key.startsWith('rnn.')) ? 'rnn.' : '';
+  const used = new Set<string>();
+  const take = (name: string): TorchTensor => {
+    const tensor = tensors[name];
+    if (tensor === undefined) throw new ConfigError(ErrorCode.MISSING_TENSOR, `state dict has no tensor ${name}`);
+    used.add(name);
+    return checkTensor(name, tensor);
+  };
+
+  const layerIndices = new Set<number>();
+  for (const key of Object.keys(tensors)) {
+    const match = key.startsWith(prefix) ? LAYER_KEY.exec(key.slice(prefix.length)) : null;
+    if (match) layerIndices.add(Number(match[2]));
+  }
+  const numLayers = layerIndices.size;
+  if (numLayers === 0) throw new ConfigError(ErrorCode.MISSING_TENSOR, `state dict has no tensor ${prefix}weight_ih_l0`);
+  for (let l = 0; l < numLayers; l++) {
+    if (!layerIndices.has(l)) throw new ConfigError(ErrorCode.MISSING_TENSOR, `state dict has no tensor ${prefix}weight_ih_l${l}`);
+  }
+
+  const hh0 = take(`${prefix}weight_hh_l0`);
+  expectRank(`${prefix}weight_hh_l0`, hh0, 2);
+  const hiddenSize = hh0.shape[1];
+  const gateRows = hh0.shape[0];
+  const cell = options.cell ?? (gateRows === 4 * hiddenSize ? 'lstm' : 'rnn-tanh');
+  const gateCount = gateCountOf(cell);
+  if (gateRows !== gateCount * hiddenSize) {
+    throw new ConfigError(
+      ErrorCode.TENSOR_SHAPE_MISMATCH,
+      `${prefix}weight_hh_l0 has shape [${hh0.shape}], expected [${gateCount * hiddenSize}, ${hiddenSize}] for ${cell} with hiddenSize ${hiddenSize}`,
+    );
+  }
+
+  let embedding: F32Matrix | null = null;
+  if (tensors['emb.weight'] !== undefined) {
+    const emb = take('emb.weight');
+    expectRank('emb.weight', emb, 2);
+    embedding = new F32Matrix(emb.shape[0], emb.shape[1], Float32Array.from(emb.data));
+  }
+
+  const layers = [];
+  for (let l = 0; l < numLayers; l++) {
+    const ihName = `${prefix}weight_ih_l${l}`;
+    const ih = take(ihName);
+    expectRank(ihName, ih, 2);
+    const inputSize = ih.shape[1];
+    const expectedInput = l > 0 ? hiddenSize : embedding !== null ? embedding.cols : inputSize;
+    expectShape(ihName, ih, [gateCount * hiddenSize, expectedInput]);
+    const hh = l === 0 ? hh0 : take(`${prefix}weight_hh_l${l}`);
+    expectShape(`${prefix}weight_hh_l${l}`, hh, [gateCount * hiddenSize, hiddenSize]);
+    const rows = gateCount * hiddenSize;
+    const cols = inputSize + hiddenSize;
+    const weight = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < inputSize; k++) weight[r * cols + k] = ih.data[r * inputSize + k];
+      for (let k = 0; k < hiddenSize; k++) weight[r * cols + inputSize + k] = hh.data[r * hiddenSize + k];
+    }
+    const biasSum = new Float64Array(rows);
+    for (const kind of ['bias_ih', 'bias_hh']) {
+      const name = `${prefix}${kind}_l${l}`;
+      if (tensors[name] === undefined) continue; // nn.LSTM(bias=False) has neither
+      const b = take(name);
+      expectShape(name, b, [rows]);
+      for (let r = 0; r < rows; r++) biasSum[r] += b.data[r];
+    }
+    // Summed in f64 and rounded once, so an f64 state dict loses no more than one rounding.
+    const bias = Float32Array.from(biasSum);
+    layers.push(createCell(cell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias));
+  }
+
+  let head: Head | null = null;
+  if (tensors['out.weight'] !== undefined) {
+    const out = take('out.weight');
+    expectShape('out.weight', out, [out.shape[0] ?? 0, hiddenSize]);
+    const outputSize = out.shape[0];
+    const bias = new Float32Array(outputSize);
+    if (tensors['out.bias'] !== undefined) {
+      const b = take('out.bias');
+      expectShape('out.bias', b, [outputSize]);
+      bias.set(Float32Array.from(b.data));
+    }
+    const kind = options.head ?? (embedding !== null ? 'softmax' : 'linear');
+    head = { kind, weight: new F32Matrix(outputSize, hiddenSize, Float32Array.from(out.data)), bias };
+  } else if (tensors['out.bias'] !== undefined) {
+    throw new ConfigError(ErrorCode.MISSING_TENSOR, 'state dict has out.bias but no out.weight');
+  }
+
+  for (const key of Object.keys(tensors)) {
+    if (!used.has(key)) {
+      throw new ConfigError(
+        ErrorCode.UNEXPECTED_TENSOR,
+        `state dict has tensor ${key}, which a ${numLayers}-layer ${cell} model does not use (bidirectional and projected LSTMs are not supported)`,
+      );
+    }
+  }
+  return new Model({ embedding, layers, head });
+}
+
+/**
+ * The inverse of {@link fromTorchStateDict}: PyTorch-named f32 tensors
+ * (language-model names when the model has an embedding, bare stack names
+ * otherwise, plus `out.*` for a head). The fused bias goes to `bias_ih_l{k}`
+ * and zeros to `bias_hh_l{k}`. Cold path: allocates a copy of every weight.
+ */
+export function toTorchStateDict(model: Model): Record<string, { shape: number[]; data: Float32Array }> {
+  const a = model.architecture;
+  const prefix = model.embedding !== null ? 'rnn.' : '';
+  const result: Record<string, { shape: number[]; data: Float32Array }> = {};
+  if (model.embedding !== null) {
+    result['emb.weight'] = { shape: [model.embedding.rows, model.embedding.cols], data: model.embedding.toFloat32() };
+  }
+  model.layers.forEach((layer, l) => {
+    const rows = layer.weight.rows;
+    const inputSize = layer.inputSize;
+    const cols = inputSize + a.hiddenSize;
+    const fused = layer.weight.toFloat32();
+    const ih = new Float32Array(rows * inputSize);
+    const hh = new Float32Array(rows * a.hiddenSize);
+    for (let r = 0; r < rows; r++) {
+      ih.set(fused.subarray(r * cols, r * cols + inputSize), r * inputSize);
+      hh.set(fused.subarray(r * cols + inputSize, (r + 1) * cols), r * a.hiddenSize);
+    }
+    result[`${prefix}weight_ih_l${l}`] = { shape: [rows, inputSize], data: ih };
+    result[`${prefix}weight_hh_l${l}`] = { shape: [rows, a.hiddenSize], data: hh };
+    result[`${prefix}bias_ih_l${l}`] = { shape: [rows], data: layer.bias.slice() };
+    result[`${prefix}bias_hh_l${l}`] = { shape: [rows], data: new Float32Array(rows) };
+  });
+  if (model.head !== null) {
+    result['out.weight'] = { shape: [model.head.weight.rows, model.head.weight.cols], data: model.head.weight.toFloat32() };
+    result['out.bias'] = { shape: [model.head.bias.length], data: model.head.bias.slice() };
+  }
+  return result;
+}
+
+function checkTensor(name: string, tensor: TorchTensor): TorchTensor {
+  if (
+    tensor === null ||
+    typeof tensor !== 'object' ||
+    !Array.isArray(tensor.shape) ||
+    !tensor.shape.every((d) => Number.isInteger(d) && d >= 0) ||
+    tensor.data === null ||
+    typeof tensor.data !== 'object' ||
+    typeof tensor.data.length !== 'number'
+  ) {
+    throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `tensor ${name} is not { shape: number[], data: ArrayLike<number> }`);
+  }
+  const size = tensor.shape.reduce((product, d) => product * d, 1);
+  if (tensor.data.length !== size) {
+    throw new ConfigError(
+      ErrorCode.TENSOR_DATA_LENGTH,
+      `tensor ${name} has shape [${tensor.shape}] (${size} elements) but ${tensor.data.length} data elements`,
+    );
+  }
+  for (let i = 0; i < size; i++) {
+    const v = tensor.data[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ConfigError(ErrorCode.WEIGHT_NOT_FINITE, `tensor ${name} has ${String(v)} at element ${i}`);
+    }
+  }
+  return tensor;
+}
+
+function expectRank(name: string, tensor: TorchTensor, rank: number): void {
+  if (tensor.shape.length !== rank) {
+    throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `tensor ${name} has shape [${tensor.shape}], expected ${rank} dimensions`);
+  }
+}
+
+function expectShape(name: string, tensor: TorchTensor, shape: readonly number[]): void {
+  if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {
+    throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `tensor ${name} has shape [${tensor.shape}], expected [${shape}]`);
+  }
+}
