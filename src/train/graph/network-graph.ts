@@ -1,0 +1,188 @@
+import type { F32Matrix } from '../../math/f32-matrix.ts';
+import type { SeededRandom } from '../../math/random.ts';
+import type { TrainableModel } from '../trainable-model.ts';
+import { ClassSoftmaxHeadGraph } from './class-softmax-head.ts';
+import type { HeadGraph } from './head-graph.ts';
+import { LinearHeadGraph } from './linear-head.ts';
+import { RecurrentLayerGraph } from './recurrent-layer.ts';
+import { SoftmaxHeadGraph } from './softmax-head.ts';
+
+/** Shape of the windows a NetworkGraph runs. */
+export interface NetworkGraphOptions {
+  /** B, the number of parallel streams. */
+  readonly batchSize: number;
+  /** T, the longest window (steps per forward/backward). */
+  readonly window: number;
+  /** Probability of zeroing a unit between layers and before the head (inverted dropout). Default 0. */
+  readonly dropout?: number;
+}
+
+/**
+ * A whole trainable model unrolled over windows of up to T steps for B
+ * streams: input (embedding lookup or dense copy) → recurrent layers →
+ * dropout → head and loss. Reads weights from and accumulates gradients into
+ * a TrainableModel; carries h and C from window to window (truncated BPTT)
+ * until resetState. Data is time-major: row t·B + b is stream b at step t.
+ * Every buffer is allocated here, once; a window allocates nothing.
+ */
+export class NetworkGraph {
+  readonly batchSize: number;
+  readonly window: number;
+  readonly dropout: number;
+  readonly layers: readonly RecurrentLayerGraph[];
+  private readonly trainable: TrainableModel;
+  private readonly head: HeadGraph;
+  private readonly embedding: Float32Array | null; // [V × I]
+  private readonly dEmbedding: Float32Array | null;
+  private readonly inputSize: number;
+  private readonly hiddenSize: number;
+  private readonly embedded: Float32Array; // [T × B × I] embedding rows (token input)
+  private readonly tokens: Int32Array; // [T × B] the window's input ids
+  private readonly masks: Float32Array[]; // per layer [T × B × H]: 0 or 1/(1 − p); empty without dropout
+  private readonly dropped: Float32Array[]; // per layer [T × B × H]: output ⊙ mask
+  private readonly dHidden: Float32Array[]; // per layer [T × B × H]: ∂loss/∂(layer output)
+  private readonly dEmbedded: Float32Array; // [T × B × I]
+  private steps = 0;
+
+  /** Allocates the buffers for windows of options.window steps of options.batchSize streams. */
+  constructor(trainable: TrainableModel, options: NetworkGraphOptions) {
+    const model = trainable.model;
+    const gradients = trainable.gradients;
+    const a = model.architecture;
+    const B = options.batchSize;
+    const T = options.window;
+    if (!(Number.isInteger(B) && B > 0 && Number.isInteger(T) && T > 0)) {
+      throw new RangeError(`batchSize ${B} and window ${T} must be positive integers`);
+    }
+    const dropout = options.dropout ?? 0;
+    if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout ${dropout} must be in [0, 1)`);
+    if (a.head === 'none') throw new RangeError('training needs a head (softmax or linear) to define a loss');
+    this.trainable = trainable;
+    this.batchSize = B;
+    this.window = T;
+    this.dropout = dropout;
+    this.inputSize = a.inputSize;
+    this.hiddenSize = a.hiddenSize;
+    const rows = T * B;
+    const data = (matrix: unknown): Float32Array => (matrix as F32Matrix).data;
+    this.layers = model.layers.map(
+      (layer, l) =>
+        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias),
+    );
+    this.embedding = model.embedding === null ? null : data(model.embedding);
+    this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);
+    this.embedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
+    this.tokens = new Int32Array(rows);
+    this.dEmbedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
+    const perLayer = (length: number): Float32Array[] => model.layers.map(() => new Float32Array(length));
+    this.masks = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
+    this.dropped = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
+    this.dHidden = perLayer(rows * a.hiddenSize);
+    const head = model.head!;
+    const dHead = gradients.head!;
+    const H = a.hiddenSize;
+    if (head.kind === 'linear') {
+      this.head = new LinearHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+    } else if (trainable.classLayer !== null) {
+      this.head = new ClassSoftmaxHeadGraph(H, rows, trainable.classLayer, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+    } else {
+      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+    }
+  }
+
+  /** Zeroes every layer's carried h and C: the streams start over. */
+  resetState(): void {
+    for (const layer of this.layers) layer.resetState();
+  }
+
+  /**
+   * Runs one window of `steps` ≤ T steps and returns its mean loss per token.
+   * inputs: token ids [steps × B] (embedding models) or values [steps × B × I]
+   * (dense); targets: token ids [steps × B] or values [steps × B × outputSize].
+   * `random` draws the dropout masks (null: no dropout, as in evaluation).
+   * The caller validates ids and lengths. Cost: the model's forward
+   * multiply-adds for steps·B tokens, no allocation.
+   */
+  forward(inputs: Int32Array | Float32Array, targets: Int32Array | Float32Array, steps: number, random: SeededRandom | null): number {
+    const B = this.batchSize;
+    const I = this.inputSize;
+    const H = this.hiddenSize;
+    const rows = steps * B;
+    this.steps = steps;
+    let x: Float32Array;
+    if (this.embedding !== null) {
+      const embedding = this.embedding;
+      const embedded = this.embedded;
+      for (let r = 0; r < rows; r++) {
+        const token = inputs[r];
+        this.tokens[r] = token;
+        embedded.set(embedding.subarray(token * I, token * I + I), r * I);
+      }
+      x = embedded;
+    } else {
+      x = inputs as Float32Array;
+    }
+    const drop = random !== null && this.dropout > 0;
+    this.dropping = drop;
+    for (let l = 0; l < this.layers.length; l++) {
+      const layer = this.layers[l];
+      layer.forward(x, steps);
+      x = layer.output;
+      if (drop) x = this.applyDropout(l, rows * H, random);
+    }
+    return this.head.forward(x, targets, rows) / rows;
+  }
+
+  private dropping = false;
+
+  private applyDropout(l: number, length: number, random: SeededRandom): Float32Array {
+    const keep = 1 - this.dropout;
+    const scale = 1 / keep;
+    const mask = this.masks[l];
+    const dropped = this.dropped[l];
+    const output = this.layers[l].output;
+    for (let i = 0; i < length; i++) {
+      const m = random.next() < keep ? scale : 0;
+      mask[i] = m;
+      dropped[i] = output[i] * m;
+    }
+    return dropped;
+  }
+
+  /**
+   * Backpropagates the last forward window's mean loss and adds the
+   * gradients into the TrainableModel's gradient arrays (call
+   * zeroGradients first for a fresh sum). Cost: about twice the forward.
+   */
+  backward(): void {
+    const steps = this.steps;
+    const B = this.batchSize;
+    const H = this.hiddenSize;
+    const I = this.inputSize;
+    const rows = steps * B;
+    const L = this.layers.length;
+    this.head.backward(this.dHidden[L - 1], rows, 1 / rows);
+    for (let l = L - 1; l >= 0; l--) {
+      const dOutput = this.dHidden[l];
+      if (this.dropping) {
+        const mask = this.masks[l];
+        for (let i = 0; i < rows * H; i++) dOutput[i] *= mask[i];
+      }
+      const dInput = l > 0 ? this.dHidden[l - 1] : this.embedding !== null ? this.dEmbedded : null;
+      this.layers[l].backward(dOutput, dInput, steps);
+    }
+    if (this.dEmbedding !== null) {
+      const dEmbedding = this.dEmbedding;
+      const dEmbedded = this.dEmbedded;
+      for (let r = 0; r < rows; r++) {
+        const base = this.tokens[r] * I;
+        for (let k = 0; k < I; k++) dEmbedding[base + k] += dEmbedded[r * I + k];
+      }
+    }
+  }
+
+  /** The TrainableModel this graph reads and writes. */
+  get model(): TrainableModel {
+    return this.trainable;
+  }
+}

@@ -1,0 +1,87 @@
+import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
+import type { HeadGraph } from './head-graph.ts';
+
+/**
+ * Full softmax with cross-entropy: logits = input · Vᵀ + b over the whole
+ * vocabulary. Per row: V·H multiply-adds forward and 2·V·H backward, which
+ * dominates a word model's cost (see ClassSoftmaxHeadGraph for the cheap one).
+ * Memory: about 4·rows·V·2 + 4·V·H bytes.
+ */
+export class SoftmaxHeadGraph implements HeadGraph {
+  private readonly hiddenSize: number;
+  private readonly outputSize: number;
+  private readonly weight: Float32Array; // V [O × H]
+  private readonly bias: Float32Array; // [O]
+  private readonly dWeight: Float32Array;
+  private readonly dBias: Float32Array;
+  private readonly probabilities: Float32Array; // [rows × O] logits, then softmax, then dLogits
+  private readonly targets: Int32Array; // [rows]
+  private readonly probabilitiesT: Float32Array; // [O × rows]
+  private readonly inputT: Float32Array; // [H × rows]
+  private readonly weightT: Float32Array; // [H × O]
+  private input: Float32Array = new Float32Array(0);
+
+  /** Holds the head's arrays; allocates buffers for up to maxRows rows. */
+  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array) {
+    this.hiddenSize = hiddenSize;
+    this.outputSize = outputSize;
+    this.weight = weight;
+    this.bias = bias;
+    this.dWeight = dWeight;
+    this.dBias = dBias;
+    this.probabilities = new Float32Array(maxRows * outputSize);
+    this.targets = new Int32Array(maxRows);
+    this.probabilitiesT = new Float32Array(maxRows * outputSize);
+    this.inputT = new Float32Array(hiddenSize * maxRows);
+    this.weightT = new Float32Array(hiddenSize * outputSize);
+  }
+
+  forward(input: Float32Array, targets: Int32Array | Float32Array, rows: number): number {
+    const O = this.outputSize;
+    const H = this.hiddenSize;
+    const p = this.probabilities;
+    this.input = input;
+    gemmNTInto(p, 0, O, input, 0, H, this.weight, 0, H, rows, O, H, false);
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      const base = r * O;
+      let max = -Infinity;
+      for (let o = 0; o < O; o++) {
+        const v = p[base + o] + this.bias[o];
+        p[base + o] = v;
+        if (v > max) max = v;
+      }
+      const target = targets[r];
+      this.targets[r] = target;
+      const targetLogit = p[base + target];
+      let sum = 0;
+      for (let o = 0; o < O; o++) {
+        const e = Math.exp(p[base + o] - max);
+        p[base + o] = e;
+        sum += e;
+      }
+      // −log p[target] = lse − logit[target], from the logit so a tiny probability cannot underflow to log(0).
+      loss += max + Math.log(sum) - targetLogit;
+      const scale = 1 / sum;
+      for (let o = 0; o < O; o++) p[base + o] *= scale;
+    }
+    return loss;
+  }
+
+  backward(dInput: Float32Array, rows: number, scale: number): void {
+    const O = this.outputSize;
+    const H = this.hiddenSize;
+    const p = this.probabilities;
+    for (let r = 0; r < rows; r++) {
+      const base = r * O;
+      for (let o = 0; o < O; o++) p[base + o] *= scale;
+      p[base + this.targets[r]] -= scale;
+    }
+    addColumnSumsInto(this.dBias, p, 0, O, rows, O);
+    transposeInto(this.probabilitiesT, 0, rows, p, 0, O, rows, O);
+    transposeInto(this.inputT, 0, rows, this.input, 0, H, rows, H);
+    gemmNTInto(this.dWeight, 0, H, this.probabilitiesT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
+    transposeInto(this.weightT, 0, O, this.weight, 0, H, O, H);
+    gemmNTInto(dInput, 0, H, p, 0, O, this.weightT, 0, O, rows, H, O, false);
+  }
+}
