@@ -9,8 +9,7 @@ export class F32Matrix implements WeightMatrix {
   readonly dtype = 'f32';
   readonly rows: number;
   readonly cols: number;
-  /** Row-major elements [rows × cols]. */
-  readonly data: Float32Array;
+  private storage: Float32Array;
 
   constructor(rows: number, cols: number, data: Float32Array) {
     if (data.length !== rows * cols) {
@@ -18,7 +17,25 @@ export class F32Matrix implements WeightMatrix {
     }
     this.rows = rows;
     this.cols = cols;
-    this.data = data;
+    this.storage = data;
+  }
+
+  /** Row-major elements [rows × cols]. Treat as read-only: a Model is immutable. */
+  get data(): Float32Array {
+    return this.storage;
+  }
+
+  /**
+   * Internal: makes `data` the given array, which must hold the same
+   * [rows × cols] values. The WebAssembly kernels call it after copying the
+   * weights into their memory, so a model's weights are resident once, not
+   * twice. Cold path; allocates nothing.
+   */
+  adoptStorage(same: Float32Array): void {
+    if (same.length !== this.storage.length) {
+      throw new RangeError(`F32Matrix.adoptStorage: ${same.length} elements, expected ${this.storage.length}`);
+    }
+    this.storage = same;
   }
 
   get byteLength(): number {

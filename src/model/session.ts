@@ -1,7 +1,11 @@
 import { ErrorCode } from '../errors.ts';
+import { kernelBackend } from '../math/wasm/kernel-backend.ts';
+import type { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
+import type { RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
+import { stepKernelsFor } from './step-kernels.ts';
 
 /**
  * One stream's recurrent state and scratch buffers over a shared Model.
@@ -17,19 +21,37 @@ export class Session {
   /** Steps taken since creation or the last reset; used to say where bad input was. */
   position = 0;
   private readonly buffers: StepBuffers;
+  /**
+   * The model's shared WebAssembly kernels, per layer (null entries step in
+   * TypeScript), or null when this session steps in TypeScript throughout.
+   */
+  private readonly layerKernels: readonly (RecurrentLayerKernel | null)[] | null;
+  private readonly headKernel: MatVecKernel | null;
+  /** [L] each layer's input: a view of xh[0 … I) for layer 0, the layer below's h above it. */
+  private readonly layerInputs: readonly Float32Array[];
 
-  /** Prefer `model.session()`. Allocates state and scratch (see {@link Session.byteLength}). */
+  /**
+   * Prefer `model.session()`. Allocates state and scratch (see
+   * {@link Session.byteLength}); the model's first WebAssembly session also
+   * copies its f32 weights into WebAssembly memory, once per model.
+   */
   constructor(model: Model) {
     const a = model.architecture;
     this.model = model;
     this.h = new Float32Array(a.numLayers * a.hiddenSize);
     this.c = a.cell === 'lstm' ? new Float32Array(a.numLayers * a.hiddenSize) : null;
-    this.buffers = createStepBuffers(a, this.h, this.c);
+    const kernels = kernelBackend() === 'wasm' ? stepKernelsFor(model) : null;
+    const allLayersInWasm = kernels !== null && kernels.layers.every((kernel) => kernel !== null);
+    this.layerKernels = kernels === null ? null : kernels.layers;
+    this.headKernel = kernels === null ? null : kernels.head;
+    this.buffers = createStepBuffers(a, this.h, this.c, !allLayersInWasm);
+    const { xh, hLayers } = this.buffers;
+    this.layerInputs = hLayers.map((_, l) => (l === 0 ? xh.subarray(0, a.inputSize) : hLayers[l - 1]));
   }
 
-  /** Bytes this session owns: state (h, c) plus scratch. The weights are the model's. */
+  /** Bytes this session owns: state (h, c) plus scratch. The weights (and the WebAssembly kernels' memory) are the model's. */
   get byteLength(): number {
-    return this.stateSize * 4 + stepBufferBytes(this.model.architecture);
+    return this.stateSize * 4 + stepBufferBytes(this.model.architecture, this.buffers.gates.length > 0);
   }
 
   /** Number of floats in a snapshot: h, then c for LSTM. */
@@ -162,8 +184,14 @@ export class Session {
     const layers = model.layers;
     const { xh, gates, hLayers, cLayers, output } = this.buffers;
     const H = model.architecture.hiddenSize;
+    const kernels = this.layerKernels;
     let inputWidth = model.architecture.inputSize;
     for (let l = 0; l < layers.length; l++) {
+      const kernel = kernels === null ? null : kernels[l];
+      if (kernel !== null) {
+        kernel.stepInto(hLayers[l], cLayers[l], this.layerInputs[l]);
+        continue;
+      }
       if (l > 0) {
         xh.set(hLayers[l - 1], 0);
         inputWidth = H;
@@ -172,7 +200,8 @@ export class Session {
       layers[l].stepInto(hLayers[l], cLayers[l], xh, gates);
     }
     const head = model.head;
-    if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
+    if (this.headKernel !== null) this.headKernel.multiplyInto(output, hLayers[layers.length - 1]);
+    else if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
     this.position++;
     return output;
   }

@@ -8,7 +8,7 @@ import type { Architecture } from './architecture.ts';
 export interface StepBuffers {
   /** [max(I, H) + H]: a layer's input followed by its previous h. */
   readonly xh: Float32Array;
-  /** [gateCount·H]: pre-activations of the layer being stepped. */
+  /** [gateCount·H]: pre-activations of the layer being stepped; [0] when every layer steps in WebAssembly (its scratch is the kernel's). */
   readonly gates: Float32Array;
   /** [L] views of session.h, one [H] per layer. */
   readonly hLayers: readonly Float32Array[];
@@ -18,8 +18,12 @@ export interface StepBuffers {
   readonly output: Float32Array;
 }
 
-/** Allocates a session's scratch for an architecture, with views into h [L×H] and c [L×H] (or null). */
-export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Array | null): StepBuffers {
+/**
+ * Allocates a session's scratch for an architecture, with views into h [L×H]
+ * and c [L×H] (or null). `withGates` false leaves out the gate scratch, which
+ * only the TypeScript kernels use.
+ */
+export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Array | null, withGates = true): StepBuffers {
   const H = a.hiddenSize;
   const gateCount = a.cell === 'lstm' ? 4 : 1;
   const hLayers: Float32Array[] = [];
@@ -30,7 +34,7 @@ export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Ar
   }
   return {
     xh: new Float32Array(Math.max(a.inputSize, H) + H),
-    gates: new Float32Array(gateCount * H),
+    gates: new Float32Array(withGates ? gateCount * H : 0),
     hLayers,
     cLayers,
     output: a.head === 'none' ? hLayers[a.numLayers - 1] : new Float32Array(a.outputSize),
@@ -38,8 +42,8 @@ export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Ar
 }
 
 /** Bytes of scratch (not state) that {@link createStepBuffers} allocates. */
-export function stepBufferBytes(a: Architecture): number {
+export function stepBufferBytes(a: Architecture, withGates = true): number {
   const H = a.hiddenSize;
   const gateCount = a.cell === 'lstm' ? 4 : 1;
-  return 4 * (Math.max(a.inputSize, H) + H + gateCount * H + (a.head === 'none' ? 0 : a.outputSize));
+  return 4 * (Math.max(a.inputSize, H) + H + (withGates ? gateCount * H : 0) + (a.head === 'none' ? 0 : a.outputSize));
 }

@@ -1,0 +1,125 @@
+import type { WeightMatrix } from './matrix.ts';
+import { q8MatVecInto } from './q8-matvec.ts';
+
+/**
+ * A row-major int8 weight matrix with symmetric f32 scales: element (r, c)
+ * is data[r·cols + c] · scales[r·blocksPerRow + floor(c / blockSize)].
+ * blockSize = cols gives one scale per row (the library's default, see
+ * docs/FORMAT.md for why); blockSize = 32 is GGML's Q8_0 layout with f32 scales.
+ *
+ * It computes straight from `data` and `scales` (plain typed arrays, so a
+ * WebAssembly kernel can read them too): nothing is expanded to f32.
+ * Memory: rows·cols + 4·rows·blocksPerRow bytes.
+ */
+export class Q8Matrix implements WeightMatrix {
+  readonly dtype = 'q8';
+  readonly rows: number;
+  readonly cols: number;
+  /** Columns that share one scale; ≥ cols means one scale per row. */
+  readonly blockSize: number;
+  /** ceil(cols / blockSize): scales per row. */
+  readonly blocksPerRow: number;
+  /** Quantized elements [rows × cols], row-major. */
+  readonly data: Int8Array;
+  /** Scales [rows × blocksPerRow]; each is positive and finite in a loaded model. */
+  readonly scales: Float32Array;
+
+  /** Holds (does not copy) data [rows × cols] and scales [rows × ceil(cols / blockSize)]. */
+  constructor(rows: number, cols: number, data: Int8Array, scales: Float32Array, blockSize: number = cols) {
+    if (!(Number.isInteger(blockSize) && blockSize > 0)) {
+      throw new RangeError(`Q8Matrix: blockSize ${blockSize} must be a positive integer`);
+    }
+    const effectiveBlock = Math.min(blockSize, cols);
+    const blocksPerRow = cols === 0 ? 0 : Math.ceil(cols / effectiveBlock);
+    if (data.length !== rows * cols) {
+      throw new RangeError(`Q8Matrix: data has ${data.length} elements, expected ${rows}×${cols}`);
+    }
+    if (scales.length !== rows * blocksPerRow) {
+      throw new RangeError(`Q8Matrix: scales has ${scales.length} elements, expected ${rows}×${blocksPerRow}`);
+    }
+    this.rows = rows;
+    this.cols = cols;
+    this.blockSize = effectiveBlock;
+    this.blocksPerRow = blocksPerRow;
+    this.data = data;
+    this.scales = scales;
+  }
+
+  /**
+   * Quantizes row-major f32 values [rows × cols]: per block, s = max|v| / 127
+   * (rounded to f32) and q = v / s rounded half away from zero, so the largest
+   * magnitude maps to ±127 and −128 is never used. An all-zero block gets
+   * s = 1 (every q is 0), because a zero scale is invalid in a model file.
+   * Cold path: allocates rows·cols bytes plus the scales.
+   */
+  static fromFloat32(rows: number, cols: number, values: Float32Array, blockSize: number = cols): Q8Matrix {
+    if (values.length !== rows * cols) {
+      throw new RangeError(`Q8Matrix.fromFloat32: ${values.length} values, expected ${rows}×${cols}`);
+    }
+    const block = Math.min(Math.max(1, Math.floor(blockSize)), Math.max(cols, 1));
+    const blocksPerRow = cols === 0 ? 0 : Math.ceil(cols / block);
+    const data = new Int8Array(rows * cols);
+    const scales = new Float32Array(rows * blocksPerRow);
+    for (let r = 0; r < rows; r++) {
+      for (let b = 0; b < blocksPerRow; b++) {
+        const start = r * cols + b * block;
+        const end = Math.min(start + block, (r + 1) * cols);
+        let maxAbs = 0;
+        for (let i = start; i < end; i++) {
+          const magnitude = Math.abs(values[i]);
+          if (magnitude > maxAbs) maxAbs = magnitude;
+        }
+        const scale = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
+        scales[r * blocksPerRow + b] = scale;
+        for (let i = start; i < end; i++) {
+          const v = values[i] / scale;
+          const q = v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5);
+          // f32 rounding of the scale can put max|v|/s a hair above 127.
+          data[i] = q > 127 ? 127 : q < -127 ? -127 : q;
+        }
+      }
+    }
+    return new Q8Matrix(rows, cols, data, scales, block);
+  }
+
+  get byteLength(): number {
+    return this.data.byteLength + this.scales.byteLength;
+  }
+
+  multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
+    return q8MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+  }
+
+  rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {
+    const data = this.data;
+    const scales = this.scales;
+    const cols = this.cols;
+    const block = this.blockSize;
+    const base = row * cols;
+    const scaleBase = row * this.blocksPerRow;
+    for (let b = 0, start = 0; start < cols; b++, start += block) {
+      const scale = scales[scaleBase + b];
+      const end = start + block < cols ? start + block : cols;
+      for (let c = start; c < end; c++) out[outOffset + c] = data[base + c] * scale;
+    }
+    return out;
+  }
+
+  findNonFinite(): number {
+    // int8 values are always finite, so only a scale can make an element non-finite.
+    const scales = this.scales;
+    for (let i = 0; i < scales.length; i++) {
+      if (!Number.isFinite(scales[i])) {
+        const row = Math.floor(i / this.blocksPerRow);
+        return row * this.cols + (i % this.blocksPerRow) * this.blockSize;
+      }
+    }
+    return -1;
+  }
+
+  toFloat32(): Float32Array {
+    const out = new Float32Array(this.rows * this.cols);
+    for (let r = 0; r < this.rows; r++) this.rowInto(out, r * this.cols, r);
+    return out;
+  }
+}

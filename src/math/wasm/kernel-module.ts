@@ -1,0 +1,57 @@
+import { KERNEL_WASM_BASE64 } from './kernel-bytes.ts';
+
+/** The exports of kernels.wat; every pointer is a byte offset into the instance's memory. */
+export interface KernelExports {
+  /** out[r] = bias[r] + Σ_c W[r, c]·x[c] for r < rows. */
+  matvec(W: number, rows: number, cols: number, x: number, bias: number, out: number): void;
+  /** One fused LSTM layer step; the new h overwrites the tail of xh. */
+  lstm_step(W: number, bias: number, xh: number, cols: number, gates: number, c: number, H: number): void;
+  /** One Elman layer step (relu 0: tanh, 1: ReLU); the new h overwrites the tail of xh. */
+  rnn_step(W: number, bias: number, xh: number, cols: number, pre: number, H: number, relu: number): void;
+}
+
+// The smallest module that uses a SIMD instruction (v128.const, i32x4.splat … ):
+// (module (func (result v128) i32.const 0 i32x4.splat)). validate() says
+// whether this engine decodes 128-bit SIMD without running anything.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03,
+  0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
+]);
+
+let simdSupported: boolean | undefined;
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * True when this engine has WebAssembly with 128-bit SIMD (Node ≥ 16.4, Deno,
+ * Bun, current browsers). Cost: one validate of a 29-byte module, then cached.
+ */
+export function wasmSimdSupported(): boolean {
+  if (simdSupported === undefined) {
+    try {
+      simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+    } catch {
+      simdSupported = false;
+    }
+  }
+  return simdSupported;
+}
+
+/** The compiled kernel module (about 2 KB). Compiled synchronously once, on first use; cold path. */
+export function kernelModule(): WebAssembly.Module {
+  if (compiled === undefined) compiled = new WebAssembly.Module(decodeBase64(KERNEL_WASM_BASE64));
+  return compiled;
+}
+
+/** An instance of the kernels working on `memory`. Cold path: one instantiation (microseconds). */
+export function instantiateKernels(memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(kernelModule(), { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
+
+function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
+  // atob exists in every supported runtime (Node ≥ 16, Deno, Bun, browsers).
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

@@ -1,0 +1,268 @@
+;; lstm-stream's hot kernels in WebAssembly text with 128-bit SIMD.
+;;
+;; Assembled by scripts/build-wasm.mjs (wabt) into src/math/wasm/kernel-bytes.ts;
+;; test/math/wasm-build.test.ts fails when that file no longer matches this source.
+;;
+;; Every pointer is a byte offset into the imported memory; every matrix is
+;; row-major f32 (or int8 with f32 scales) without padding, so any shape works:
+;; the column and row remainders (n mod 4) take a narrower path. Kernels never
+;; allocate, never grow the memory and never trap on well-formed offsets.
+;;
+;; Gate order of the fused LSTM matrix is i, f, g, o (PyTorch's), as in
+;; src/cells/lstm-cell.ts.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; ---------------------------------------------------------------------
+  ;; Transcendentals, four lanes at a time.
+  ;; exp: Cephes' expf (range reduction by ln 2 split in two constants, a
+  ;; degree-5 polynomial, 2^n built in the exponent bits); about 1 ulp.
+  ;; ---------------------------------------------------------------------
+  (func $exp4 (param $v v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    ;; Clamp so 2^n stays a normal float: e^±87 is far past where sigmoid and
+    ;; tanh saturate in f32, so the clamp never changes their result.
+    (local.set $v (f32x4.min (local.get $v) (f32x4.splat (f32.const 87.0))))
+    (local.set $v (f32x4.max (local.get $v) (f32x4.splat (f32.const -87.0))))
+    (local.set $n (f32x4.floor
+      (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.44269504088896341)))
+                 (f32x4.splat (f32.const 0.5)))))
+    (local.set $r (f32x4.sub (local.get $v) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    ;; p·r² + r + 1
+    (local.set $p (f32x4.add
+      (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (f32x4.splat (f32.const 1.0))))
+    (f32x4.mul (local.get $p)
+      (i32x4.shl
+        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127)))
+        (i32.const 23))))
+
+  ;; σ(v) = 1 / (1 + e^-v)
+  (func $sigmoid4 (param $v v128) (result v128)
+    (f32x4.div (f32x4.splat (f32.const 1.0))
+      (f32x4.add (f32x4.splat (f32.const 1.0)) (call $exp4 (f32x4.neg (local.get $v))))))
+
+  ;; tanh(v) = 1 - 2 / (e^2v + 1): absolute error stays near one ulp of 1
+  ;; everywhere, which is what the state (bounded by 1) needs.
+  (func $tanh4 (param $v v128) (result v128)
+    (f32x4.sub (f32x4.splat (f32.const 1.0))
+      (f32x4.div (f32x4.splat (f32.const 2.0))
+        (f32x4.add (call $exp4 (f32x4.add (local.get $v) (local.get $v))) (f32x4.splat (f32.const 1.0))))))
+
+  ;; Lane sums of four accumulators: [Σa, Σb, Σc, Σd].
+  (func $sum4x4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)
+    (local $ab v128) (local $cd v128)
+    (local.set $ab (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $a) (local.get $b))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $a) (local.get $b))))
+    (local.set $cd (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $c) (local.get $d))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $c) (local.get $d))))
+    (f32x4.add
+      (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $ab) (local.get $cd))
+      (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $ab) (local.get $cd))))
+
+  ;; ---------------------------------------------------------------------
+  ;; out[r] = bias[r] + Σ_c W[r, c]·x[c] for r < rows. f32 weights.
+  ;; Four rows at a time share each load of x; two column blocks per turn
+  ;; give eight independent accumulators to hide the add latency.
+  ;; ---------------------------------------------------------------------
+  (func $matvec (export "matvec")
+    (param $W i32) (param $rows i32) (param $cols i32) (param $x i32) (param $bias i32) (param $out i32)
+    (local $rowBytes i32) (local $r i32) (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $c i32) (local $end8 i32) (local $end4 i32) (local $end i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $xv v128) (local $yv v128) (local $s v128) (local $xs f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end (local.get $rowBytes))
+    (local.set $end8 (i32.and (local.get $rowBytes) (i32.const -32)))
+    (local.set $end4 (i32.and (local.get $rowBytes) (i32.const -16)))
+    (local.set $r (i32.const 0))
+    (local.set $p0 (local.get $W))
+    (block $rowsDone
+      (loop $rows4
+        (br_if $rowsDone (i32.gt_s (i32.add (local.get $r) (i32.const 4)) (local.get $rows)))
+        (local.set $p1 (i32.add (local.get $p0) (local.get $rowBytes)))
+        (local.set $p2 (i32.add (local.get $p1) (local.get $rowBytes)))
+        (local.set $p3 (i32.add (local.get $p2) (local.get $rowBytes)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $b0 (v128.const i32x4 0 0 0 0)) (local.set $b1 (v128.const i32x4 0 0 0 0))
+        (local.set $b2 (v128.const i32x4 0 0 0 0)) (local.set $b3 (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (block $done8
+          (loop $cols8
+            (br_if $done8 (i32.ge_u (local.get $c) (local.get $end8)))
+            (local.set $xv (v128.load (i32.add (local.get $x) (local.get $c))))
+            (local.set $yv (v128.load offset=16 (i32.add (local.get $x) (local.get $c))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $p0) (local.get $c))) (local.get $xv))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $p1) (local.get $c))) (local.get $xv))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (i32.add (local.get $p2) (local.get $c))) (local.get $xv))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (i32.add (local.get $p3) (local.get $c))) (local.get $xv))))
+            (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (v128.load offset=16 (i32.add (local.get $p0) (local.get $c))) (local.get $yv))))
+            (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (v128.load offset=16 (i32.add (local.get $p1) (local.get $c))) (local.get $yv))))
+            (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (v128.load offset=16 (i32.add (local.get $p2) (local.get $c))) (local.get $yv))))
+            (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (v128.load offset=16 (i32.add (local.get $p3) (local.get $c))) (local.get $yv))))
+            (local.set $c (i32.add (local.get $c) (i32.const 32)))
+            (br $cols8)))
+        (if (i32.lt_u (local.get $c) (local.get $end4))
+          (then
+            (local.set $xv (v128.load (i32.add (local.get $x) (local.get $c))))
+            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load (i32.add (local.get $p0) (local.get $c))) (local.get $xv))))
+            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load (i32.add (local.get $p1) (local.get $c))) (local.get $xv))))
+            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load (i32.add (local.get $p2) (local.get $c))) (local.get $xv))))
+            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load (i32.add (local.get $p3) (local.get $c))) (local.get $xv))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))))
+        (local.set $s (call $sum4x4
+          (f32x4.add (local.get $a0) (local.get $b0)) (f32x4.add (local.get $a1) (local.get $b1))
+          (f32x4.add (local.get $a2) (local.get $b2)) (f32x4.add (local.get $a3) (local.get $b3))))
+        ;; Columns past the last multiple of 4, one at a time for the four rows.
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $xs (f32.load (i32.add (local.get $x) (local.get $c))))
+            (local.set $s (f32x4.add (local.get $s)
+              (f32x4.mul (f32x4.splat (local.get $xs))
+                (f32x4.replace_lane 3
+                  (f32x4.replace_lane 2
+                    (f32x4.replace_lane 1
+                      (f32x4.splat (f32.load (i32.add (local.get $p0) (local.get $c))))
+                      (f32.load (i32.add (local.get $p1) (local.get $c))))
+                    (f32.load (i32.add (local.get $p2) (local.get $c))))
+                  (f32.load (i32.add (local.get $p3) (local.get $c)))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $tail)))
+        (v128.store
+          (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add (local.get $s) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $p0 (i32.add (local.get $p3) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $rows4)))
+    ;; The last rows mod 4, one at a time.
+    (block $lastDone
+      (loop $last
+        (br_if $lastDone (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (block $d4
+          (loop $c4
+            (br_if $d4 (i32.ge_u (local.get $c) (local.get $end4)))
+            (local.set $a0 (f32x4.add (local.get $a0)
+              (f32x4.mul (v128.load (i32.add (local.get $p0) (local.get $c))) (v128.load (i32.add (local.get $x) (local.get $c))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $c4)))
+        (local.set $xs (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (block $d1
+          (loop $c1
+            (br_if $d1 (i32.ge_u (local.get $c) (local.get $end)))
+            (local.set $xs (f32.add (local.get $xs)
+              (f32.mul (f32.load (i32.add (local.get $p0) (local.get $c))) (f32.load (i32.add (local.get $x) (local.get $c))))))
+            (local.set $c (i32.add (local.get $c) (i32.const 4)))
+            (br $c1)))
+        (f32.store
+          (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32.add (local.get $xs) (f32.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $p0 (i32.add (local.get $p0) (local.get $rowBytes)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $last))))
+
+  ;; ---------------------------------------------------------------------
+  ;; LSTM cell update from the pre-activations gates [4H] (i, f, g, o):
+  ;; c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). c [H] in place, h' to h.
+  ;; ---------------------------------------------------------------------
+  (func $lstmUpdate (param $gates i32) (param $c i32) (param $h i32) (param $H i32)
+    (local $hBytes i32) (local $j i32) (local $end4 i32) (local $g i32)
+    (local $cv v128)
+    (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $hBytes) (i32.const -16)))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $each4
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
+        (local.set $g (i32.add (local.get $gates) (local.get $j)))
+        (local.set $cv (f32x4.add
+          (f32x4.mul
+            (call $sigmoid4 (v128.load (i32.add (local.get $g) (local.get $hBytes))))
+            (v128.load (i32.add (local.get $c) (local.get $j))))
+          (f32x4.mul
+            (call $sigmoid4 (v128.load (local.get $g)))
+            (call $tanh4 (v128.load (i32.add (local.get $g) (i32.shl (local.get $hBytes) (i32.const 1))))))))
+        (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $cv))
+        (v128.store (i32.add (local.get $h) (local.get $j))
+          (f32x4.mul
+            (call $sigmoid4 (v128.load (i32.add (local.get $g) (i32.mul (local.get $hBytes) (i32.const 3)))))
+            (call $tanh4 (local.get $cv))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each4)))
+    ;; H mod 4 remainder: the same arithmetic on splatted scalars, lane 0 kept.
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $hBytes)))
+        (local.set $g (i32.add (local.get $gates) (local.get $j)))
+        (local.set $cv (f32x4.add
+          (f32x4.mul
+            (call $sigmoid4 (v128.load32_splat (i32.add (local.get $g) (local.get $hBytes))))
+            (v128.load32_splat (i32.add (local.get $c) (local.get $j))))
+          (f32x4.mul
+            (call $sigmoid4 (v128.load32_splat (local.get $g)))
+            (call $tanh4 (v128.load32_splat (i32.add (local.get $g) (i32.shl (local.get $hBytes) (i32.const 1))))))))
+        (f32.store (i32.add (local.get $c) (local.get $j)) (f32x4.extract_lane 0 (local.get $cv)))
+        (f32.store (i32.add (local.get $h) (local.get $j))
+          (f32x4.extract_lane 0
+            (f32x4.mul
+              (call $sigmoid4 (v128.load32_splat (i32.add (local.get $g) (i32.mul (local.get $hBytes) (i32.const 3)))))
+              (call $tanh4 (local.get $cv)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail))))
+
+  ;; One LSTM layer step, fused: gates = W·xh + bias, then the cell update.
+  ;; xh [I + H] holds the input then the previous h; the new h overwrites that
+  ;; h in place (the matrix product has read it already), so the next step's
+  ;; xh is ready. W [4H × (I + H)], bias [4H], gates [4H] scratch, c [H].
+  (func (export "lstm_step")
+    (param $W i32) (param $bias i32) (param $xh i32) (param $cols i32) (param $gates i32) (param $c i32) (param $H i32)
+    (call $matvec (local.get $W) (i32.shl (local.get $H) (i32.const 2)) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $gates))
+    (call $lstmUpdate (local.get $gates) (local.get $c)
+      (i32.add (local.get $xh) (i32.shl (i32.sub (local.get $cols) (local.get $H)) (i32.const 2)))
+      (local.get $H)))
+
+  ;; One Elman layer step: h = f(W·xh + bias), f = tanh (relu = 0) or ReLU
+  ;; (relu = 1); h overwrites the tail of xh as in lstm_step. pre [H] scratch.
+  (func (export "rnn_step")
+    (param $W i32) (param $bias i32) (param $xh i32) (param $cols i32) (param $pre i32) (param $H i32) (param $relu i32)
+    (local $h i32) (local $j i32) (local $hBytes i32) (local $end4 i32)
+    (call $matvec (local.get $W) (local.get $H) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $pre))
+    (local.set $h (i32.add (local.get $xh) (i32.shl (i32.sub (local.get $cols) (local.get $H)) (i32.const 2))))
+    (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $hBytes) (i32.const -16)))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $each4
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
+        (v128.store (i32.add (local.get $h) (local.get $j))
+          (if (result v128) (local.get $relu)
+            (then (f32x4.max (v128.load (i32.add (local.get $pre) (local.get $j))) (v128.const i32x4 0 0 0 0)))
+            (else (call $tanh4 (v128.load (i32.add (local.get $pre) (local.get $j)))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each4)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $hBytes)))
+        (f32.store (i32.add (local.get $h) (local.get $j))
+          (f32x4.extract_lane 0
+            (if (result v128) (local.get $relu)
+              (then (f32x4.max (v128.load32_splat (i32.add (local.get $pre) (local.get $j))) (v128.const i32x4 0 0 0 0)))
+              (else (call $tanh4 (v128.load32_splat (i32.add (local.get $pre) (local.get $j))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail))))
+)

@@ -1,0 +1,54 @@
+import { KernelArena } from './kernel-arena.ts';
+
+/**
+ * A fixed f32 matrix and bias (an output layer) multiplied by the WebAssembly
+ * SIMD kernel. Weights [rows × cols] and bias [rows] live once in its own
+ * memory, with x [cols] and out [rows] scratch shared by every caller.
+ * Memory: 4·(rows·cols + 2·rows + cols) bytes, rounded up to 64 KiB.
+ */
+export class MatVecKernel {
+  readonly rows: number;
+  readonly cols: number;
+  /** The weights as the kernel reads them: a view of its memory, row-major [rows × cols]. */
+  readonly weight: Float32Array;
+  private readonly arena: KernelArena;
+  private readonly weightOffset: number;
+  private readonly biasOffset: number;
+  private readonly xOffset: number;
+  private readonly outOffset: number;
+  private readonly x: Float32Array;
+  private readonly out: Float32Array;
+
+  /** Copies weight [rows × cols] and bias [rows] (null: zeros) into a new memory. Cold path. */
+  constructor(rows: number, cols: number, weight: Float32Array, bias: Float32Array | null) {
+    this.rows = rows;
+    this.cols = cols;
+    this.arena = new KernelArena([rows * cols, rows, cols, rows]);
+    const w = this.arena.take(rows * cols);
+    const b = this.arena.take(rows);
+    const x = this.arena.take(cols);
+    const out = this.arena.take(rows);
+    w.view.set(weight);
+    if (bias !== null) b.view.set(bias);
+    this.weight = w.view;
+    this.weightOffset = w.offset;
+    this.biasOffset = b.offset;
+    this.xOffset = x.offset;
+    this.outOffset = out.offset;
+    this.x = x.view;
+    this.out = out.view;
+  }
+
+  /** Bytes of WebAssembly memory this kernel holds. */
+  get byteLength(): number {
+    return this.arena.memory.buffer.byteLength;
+  }
+
+  /** out[r] = bias[r] + Σ_c W[r, c]·x[c]; x has exactly `cols` elements. Returns out. Cost: rows·cols multiply-adds in SIMD; no allocation. */
+  multiplyInto(out: Float32Array, x: Float32Array): Float32Array {
+    this.x.set(x);
+    this.arena.kernels.matvec(this.weightOffset, this.rows, this.cols, this.xOffset, this.biasOffset, this.outOffset);
+    out.set(this.out);
+    return out;
+  }
+}
