@@ -19,7 +19,11 @@ for (const cell of ['lstm', 'rnn-tanh', 'rnn-relu'] as const) {
 
 const VOCAB = 7;
 const STEPS = 9;
-const WINDOW = 4; // truncated: windows of 4, 4 and 1
+// Finite differences see the whole sequence's dependence on a weight, so the
+// check runs full BPTT (truncation drops, on purpose, the path through the
+// carried state; the PyTorch tbptt fixture checks that case). The minibatch
+// test below uses truncated windows of 4, 4 and 1 steps.
+const WINDOW = 4;
 
 function setup({ cell, input, head }: Case, seed: number) {
   const architecture: Architecture = {
@@ -40,29 +44,22 @@ function setup({ cell, input, head }: Case, seed: number) {
   return { model, inputs, targets, classes };
 }
 
-/** Loss of the same data under a TrainableModel's current values, in windows, from a zero state. */
+/** Loss of the same data under a TrainableModel's current values, one window, from a zero state. */
 function lossOf(trainable: TrainableModel, inputs: number[], targets: number[], dense: boolean, linear: boolean): number {
-  const graph = new NetworkGraph(trainable, { batchSize: 1, window: WINDOW });
+  const graph = new NetworkGraph(trainable, { batchSize: 1, window: STEPS });
   const inputArray = dense ? Float32Array.from(inputs) : Int32Array.from(inputs);
   const targetArray = linear ? Float32Array.from(targets) : Int32Array.from(targets);
-  const inWidth = dense ? 3 : 1;
-  const outWidth = linear ? 2 : 1;
-  let loss = 0;
-  for (let start = 0; start < STEPS; start += WINDOW) {
-    const length = Math.min(WINDOW, STEPS - start);
-    loss += graph.forward(inputArray.subarray(start * inWidth, (start + length) * inWidth), targetArray.subarray(start * outWidth, (start + length) * outWidth), length, null);
-  }
-  return loss;
+  return graph.forward(inputArray, targetArray, STEPS, null);
 }
 
 // Must-show 1 (second half): central differences, computed in float32 storage,
 // agree with the analytic BPTT gradient for every cell, input and head kind.
 describe.each(cases)('finite differences: $cell, $input input, $head head', (testCase) => {
-  it('agree with the BPTT gradient on every parameter tensor (truncated windows)', () => {
+  it('agree with the BPTT gradient on every parameter tensor', () => {
     const { model, inputs, targets, classes } = setup(testCase, 3);
     const dense = testCase.input === 'dense';
     const linear = testCase.head === 'linear';
-    const { gradients, classGradients } = lossAndGradients(model, inputs, targets, { window: WINDOW, classes });
+    const { gradients, classGradients } = lossAndGradients(model, inputs, targets, { classes });
     const trainable = new TrainableModel(model, { classes });
     const analytic = new TrainableModel(gradients, {});
     const analyticSlots = new Map(analytic.parameters.map((slot) => [slot.name, slot.value]));
@@ -70,7 +67,8 @@ describe.each(cases)('finite differences: $cell, $input input, $head head', (tes
       analyticSlots.set('classes.weight', classGradients.weight);
       analyticSlots.set('classes.bias', classGradients.bias);
     }
-    const eps = 1e-2;
+    // Small enough not to cross a ReLU kink at these weights, large enough for float32 storage.
+    const eps = 1e-3;
     let checked = 0;
     for (const slot of trainable.parameters) {
       const expected = analyticSlots.get(slot.name)!;
