@@ -21,3 +21,23 @@ export { Session } from './model/session.ts';
 export { createCell } from './model/build-layer.ts';
 export { createRandomModel, type RandomModelOptions } from './model/random-model.ts';
 export { fromTorchStateDict, toTorchStateDict, type TorchTensor, type FromTorchOptions } from './model/torch-state-dict.ts';
+
+// Text: tokenizers, vocabulary, sampling, next-token prediction (issue 6).
+export { TextError } from './text/errors.ts';
+export { Vocabulary } from './text/vocabulary.ts';
+export type { Tokenizer, TokenizerOptions } from './text/tokenizer.ts';
+export { WordTokenizer } from './text/word-tokenizer.ts';
+export { CharTokenizer } from './text/char-tokenizer.ts';
+export { splitWords, joinWords } from './text/word-split.ts';
+export { createTokenizer, tokenizerOf } from './text/create-tokenizer.ts';
+export { Sampler, type SamplingOptions } from './text/sampler.ts';
+export { NextTokenPredictor, type Prediction } from './text/prediction.ts';
+export { predictNext } from './text/predict-next.ts';
+export { generate, type GenerateOptions, type Generation } from './text/generate.ts';
+
+// Push-based streams (issue 6).
+export { createStream, isStreaming } from './stream/create-stream.ts';
+export { PushStream } from './stream/push-stream.ts';
+export type { StreamOptions, OverflowPolicy } from './stream/options.ts';
+export type { StreamInput, StreamResult } from './stream/stepper.ts';
+export { StreamClosedError, StreamOverflowError, StreamOptionError } from './stream/errors.ts';
