@@ -9,6 +9,8 @@ export { topKInto } from './math/top-k.ts';
 export { SeededRandom } from './math/random.ts';
 export type { WeightMatrix } from './math/matrix.ts';
 export { F32Matrix } from './math/f32-matrix.ts';
+export { setKernelBackend, kernelBackend, type KernelBackend } from './math/wasm/kernel-backend.ts';
+export { wasmSimdSupported } from './math/wasm/kernel-module.ts';
 
 export { CELL_KINDS, gateCountOf, type CellKind, type RecurrentCell } from './cells/cell.ts';
 export { LstmCell } from './cells/lstm-cell.ts';

@@ -41,17 +41,16 @@ export class Session {
     this.h = new Float32Array(a.numLayers * a.hiddenSize);
     this.c = a.cell === 'lstm' ? new Float32Array(a.numLayers * a.hiddenSize) : null;
     const kernels = kernelBackend() === 'wasm' ? stepKernelsFor(model) : null;
-    const allLayersInWasm = kernels !== null && kernels.layers.every((kernel) => kernel !== null);
     this.layerKernels = kernels === null ? null : kernels.layers;
     this.headKernel = kernels === null ? null : kernels.head;
-    this.buffers = createStepBuffers(a, this.h, this.c, !allLayersInWasm);
+    this.buffers = createStepBuffers(a, this.h, this.c);
     const { xh, hLayers } = this.buffers;
     this.layerInputs = hLayers.map((_, l) => (l === 0 ? xh.subarray(0, a.inputSize) : hLayers[l - 1]));
   }
 
   /** Bytes this session owns: state (h, c) plus scratch. The weights (and the WebAssembly kernels' memory) are the model's. */
   get byteLength(): number {
-    return this.stateSize * 4 + stepBufferBytes(this.model.architecture, this.buffers.gates.length > 0);
+    return this.stateSize * 4 + stepBufferBytes(this.model.architecture);
   }
 
   /** Number of floats in a snapshot: h, then c for LSTM. */
