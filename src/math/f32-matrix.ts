@@ -1,5 +1,6 @@
 import type { WeightMatrix } from './matrix.ts';
 import { matVecInto } from './matvec.ts';
+import type { MatVecKernel } from './wasm/matvec-kernel.ts';
 
 /**
  * A row-major f32 weight matrix. Holds (does not copy) `data` [rows × cols].
@@ -10,6 +11,9 @@ export class F32Matrix implements WeightMatrix {
   readonly rows: number;
   readonly cols: number;
   private storage: Float32Array;
+  /** The WebAssembly kernel holding these weights with `kernelBias`, once attached. */
+  private kernel: MatVecKernel | null = null;
+  private kernelBias: Float32Array | null = null;
 
   constructor(rows: number, cols: number, data: Float32Array) {
     if (data.length !== rows * cols) {
@@ -38,12 +42,26 @@ export class F32Matrix implements WeightMatrix {
     this.storage = same;
   }
 
+  /**
+   * Internal: adopts a WebAssembly kernel's copy of these weights (see
+   * {@link adoptStorage}); from then on multiplyInto with this same bias array
+   * runs in the kernel, so callers outside a session (next-token prediction)
+   * get the fast path too. Cold path.
+   */
+  attachKernel(kernel: MatVecKernel, bias: Float32Array): void {
+    this.adoptStorage(kernel.weight);
+    this.kernel = kernel;
+    this.kernelBias = bias;
+  }
+
   get byteLength(): number {
     return this.data.byteLength;
   }
 
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
-    return matVecInto(out, this.data, this.rows, this.cols, x, xOffset, bias);
+    const kernel = this.kernel;
+    if (kernel !== null && bias === this.kernelBias) return kernel.multiplyOffsetInto(out, x, xOffset);
+    return matVecInto(out, this.storage, this.rows, this.cols, x, xOffset, bias);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {

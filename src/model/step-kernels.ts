@@ -27,10 +27,7 @@ export function stepKernelsFor(model: Model): StepKernels {
     const head = model.head;
     kernels = {
       layers: model.layers.map(layerKernelFor),
-      head:
-        head !== null && head.weight instanceof F32Matrix
-          ? adopt(head.weight, new MatVecKernel(head.weight.rows, head.weight.cols, head.weight.data, head.bias))
-          : null,
+      head: head !== null && head.weight instanceof F32Matrix ? headKernelFor(head.weight, head.bias) : null,
     };
     kernelsByModel.set(model, kernels);
   }
@@ -41,6 +38,12 @@ function layerKernelFor(cell: RecurrentCell): RecurrentLayerKernel | null {
   if (!(cell.weight instanceof F32Matrix)) return null;
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   return adopt(cell.weight, new RecurrentLayerKernel(kind, cell.inputSize, cell.hiddenSize, cell.weight.data, cell.bias));
+}
+
+function headKernelFor(weight: F32Matrix, bias: Float32Array): MatVecKernel {
+  const kernel = new MatVecKernel(weight.rows, weight.cols, weight.data, bias);
+  weight.attachKernel(kernel, bias);
+  return kernel;
 }
 
 function adopt<K extends { readonly weight: Float32Array }>(matrix: F32Matrix, kernel: K): K {

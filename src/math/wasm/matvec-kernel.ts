@@ -51,4 +51,14 @@ export class MatVecKernel {
     out.set(this.out);
     return out;
   }
+
+  /** As {@link multiplyInto}, reading x[xOffset … xOffset + cols). No allocation. */
+  multiplyOffsetInto(out: Float32Array, x: Float32Array, xOffset: number): Float32Array {
+    const input = this.x;
+    const cols = this.cols;
+    for (let c = 0; c < cols; c++) input[c] = x[xOffset + c];
+    this.arena.kernels.matvec(this.weightOffset, this.rows, this.cols, this.xOffset, this.biasOffset, this.outOffset);
+    out.set(this.out);
+    return out;
+  }
 }
