@@ -43,3 +43,28 @@ export { PushStream } from './stream/push-stream.ts';
 export type { StreamOptions, OverflowPolicy } from './stream/options.ts';
 export type { StreamInput, StreamResult } from './stream/stepper.ts';
 export { StreamClosedError, StreamOverflowError, StreamOptionError } from './stream/errors.ts';
+
+// The model file: encode, decode, load, save, quantize (issue 3).
+export { FormatError } from './format/errors.ts';
+export { SourceError } from './io/errors.ts';
+export { loadModel, type LoadOptions } from './format/load-model.ts';
+export { decodeModel, type DecodeOptions } from './format/decode-model.ts';
+export { encodeModel, type EncodeOptions } from './format/encode-model.ts';
+export { saveModel } from './format/save-model.ts';
+export { quantizeModel } from './format/quantize-model.ts';
+export { readModelFile, type ReadOptions } from './format/read-model-file.ts';
+export { DEFAULT_LIMITS, type FormatLimits } from './format/limits.ts';
+export {
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  TENSOR_DTYPES,
+  type TensorDtype,
+  type ModelFile,
+  type FileTensor,
+  type ChecksumStatus,
+} from './format/model-file.ts';
+export { crc32 } from './format/crc32.ts';
+export type { ByteSource } from './io/read-source.ts';
+export { Q8Matrix } from './math/q8-matrix.ts';
+export { q8MatVecInto } from './math/q8-matvec.ts';
+export { float32ToFloat16Bits, float16BitsToFloat32, float32ToFloat16Into, float16ToFloat32Into } from './math/f16.ts';

@@ -1,0 +1,74 @@
+import type { Architecture } from '../model/architecture.ts';
+import type { TokenizerSettings } from '../model/model.ts';
+
+/** The `format` value every model file starts with. */
+export const FORMAT_NAME = 'lstm-stream';
+
+/** The version this library writes and reads. */
+export const FORMAT_VERSION = 1;
+
+/** Storage types of a tensor in a file. */
+export type TensorDtype = 'f32' | 'f16' | 'q8';
+
+/** The storage types, for validation and messages. */
+export const TENSOR_DTYPES: readonly TensorDtype[] = ['f32', 'f16', 'q8'];
+
+/** Bytes per element of each storage type (q8 scales come on top). */
+export const BYTES_PER_ELEMENT: Readonly<Record<TensorDtype, number>> = { f32: 4, f16: 2, q8: 1 };
+
+/**
+ * The file ends with the top-level map's last entry, "checksum" as a uint32:
+ * A8 'checksum' CE followed by the CRC-32 (big-endian) of every byte before
+ * these 14. Fixed bytes, so a reader finds and checks it before parsing.
+ */
+export const CHECKSUM_TRAILER_PREFIX = Uint8Array.from([0xa8, 0x63, 0x68, 0x65, 0x63, 0x6b, 0x73, 0x75, 0x6d, 0xce]);
+
+/** Length of the checksum trailer: the prefix plus four CRC bytes. */
+export const CHECKSUM_TRAILER_LENGTH = CHECKSUM_TRAILER_PREFIX.length + 4;
+
+/** One tensor entry of a file, checked for types and byte lengths but not yet decoded. */
+export interface FileTensor {
+  readonly name: string;
+  /** Storage type; null when the entry is tied to another tensor. */
+  readonly dtype: TensorDtype | null;
+  readonly shape: readonly number[];
+  /** Raw element bytes (a view into the file). Empty for a tied entry. */
+  readonly data: Uint8Array;
+  /** q8 only: little-endian f32 scales [rows × ceil(cols / blockSize)] (a view into the file). */
+  readonly scales: Uint8Array | null;
+  /** q8 only: columns per scale. */
+  readonly blockSize: number | null;
+  /** The name of the tensor this entry shares its values with, or null. */
+  readonly tiedTo: string | null;
+}
+
+/** What the checksum check found. */
+export interface ChecksumStatus {
+  /** The CRC-32 stored in the file. */
+  readonly stored: number;
+  /** The CRC-32 of the bytes before the trailer. */
+  readonly computed: number;
+  readonly ok: boolean;
+}
+
+/** A parsed model file: every field checked on its own, tensors not yet decoded or matched to the architecture. */
+export interface ModelFile {
+  readonly version: number;
+  readonly architecture: Architecture;
+  readonly tensors: readonly FileTensor[];
+  readonly vocabulary: readonly string[] | null;
+  readonly tokenizer: TokenizerSettings | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly checksum: ChecksumStatus;
+  /** Size of the file in bytes. */
+  readonly byteLength: number;
+}
+
+/** The file names of a model's tensors, in the order writers emit them. */
+export const TENSOR_NAMES = {
+  embedding: 'embedding',
+  layerWeight: (l: number): string => `layers.${l}.weight`,
+  layerBias: (l: number): string => `layers.${l}.bias`,
+  headWeight: 'head.weight',
+  headBias: 'head.bias',
+} as const;
