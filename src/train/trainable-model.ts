@@ -22,8 +22,12 @@ export interface ClassLayer {
   readonly dBias: Float32Array;
 }
 
-/** How the arrays of a trainable model are allocated. */
-export type ArrayAllocator = (length: number) => Float32Array;
+/**
+ * How the arrays of a trainable model are allocated, in a fixed order for a
+ * given model and options: `value` for weights, `gradient` for their
+ * gradients (worker threads share the values and own their gradients).
+ */
+export type ArrayAllocator = (length: number, role: 'value' | 'gradient') => Float32Array;
 
 const plainAllocator: ArrayAllocator = (length) => new Float32Array(length);
 
@@ -60,13 +64,13 @@ export class TrainableModel {
   ) {
     const allocate = options.allocate ?? plainAllocator;
     const copy = (matrix: WeightMatrix): F32Matrix => {
-      const data = allocate(matrix.rows * matrix.cols);
+      const data = allocate(matrix.rows * matrix.cols, 'value');
       data.set(matrix.toFloat32());
       return new F32Matrix(matrix.rows, matrix.cols, data);
     };
-    const zeros = (matrix: WeightMatrix): F32Matrix => new F32Matrix(matrix.rows, matrix.cols, allocate(matrix.rows * matrix.cols));
+    const zeros = (matrix: WeightMatrix): F32Matrix => new F32Matrix(matrix.rows, matrix.cols, allocate(matrix.rows * matrix.cols, 'gradient'));
     const copyVector = (vector: Float32Array): Float32Array => {
-      const data = allocate(vector.length);
+      const data = allocate(vector.length, 'value');
       data.set(vector);
       return data;
     };
@@ -83,13 +87,13 @@ export class TrainableModel {
       createCell(layer.kind, layer.inputSize, layer.hiddenSize, copy(layer.weight), copyVector(layer.bias)),
     );
     const dLayers = source.layers.map((layer) =>
-      createCell(layer.kind, layer.inputSize, layer.hiddenSize, zeros(layer.weight), allocate(layer.bias.length)),
+      createCell(layer.kind, layer.inputSize, layer.hiddenSize, zeros(layer.weight), allocate(layer.bias.length, 'gradient')),
     );
     let head: Head | null = null;
     let dHead: Head | null = null;
     if (source.head !== null) {
       head = { kind: source.head.kind, weight: tied ? (embedding as F32Matrix) : copy(source.head.weight), bias: copyVector(source.head.bias) };
-      dHead = { kind: source.head.kind, weight: tied ? (dEmbedding as F32Matrix) : zeros(source.head.weight), bias: allocate(source.head.bias.length) };
+      dHead = { kind: source.head.kind, weight: tied ? (dEmbedding as F32Matrix) : zeros(source.head.weight), bias: allocate(source.head.bias.length, 'gradient') };
     }
     const extras = { vocabulary: source.vocabulary, tokenizer: source.tokenizer, metadata: source.metadata };
     this.model = new Model({ embedding, layers, head, ...extras });
@@ -113,8 +117,8 @@ export class TrainableModel {
         throw new RangeError(`output classes cover ${classes.vocabSize} words, but the model's softmax head has ${a.outputSize} outputs`);
       }
       const size = classes.classCount * a.hiddenSize;
-      const weight = allocate(size);
-      const bias = allocate(classes.classCount);
+      const weight = allocate(size, 'value');
+      const bias = allocate(classes.classCount, 'value');
       if (options.classWeights) {
         weight.set(options.classWeights.weight);
         bias.set(options.classWeights.bias);
@@ -124,7 +128,7 @@ export class TrainableModel {
         const random = new SeededRandom(0x5eed);
         for (let i = 0; i < size; i++) weight[i] = random.uniform(-bound, bound);
       }
-      this.classLayer = { classes, weight, bias, dWeight: allocate(size), dBias: allocate(classes.classCount) };
+      this.classLayer = { classes, weight, bias, dWeight: allocate(size, 'gradient'), dBias: allocate(classes.classCount, 'gradient') };
       slots.push({ name: 'classes.weight', value: weight, gradient: this.classLayer.dWeight });
       slots.push({ name: 'classes.bias', value: bias, gradient: this.classLayer.dBias });
     } else {

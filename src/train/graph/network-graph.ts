@@ -150,18 +150,20 @@ export class NetworkGraph {
   }
 
   /**
-   * Backpropagates the last forward window's mean loss and adds the
-   * gradients into the TrainableModel's gradient arrays (call
+   * Backpropagates the last forward window's loss, divided by `denominator`
+   * (default: this window's rows, i.e. the mean loss; data-parallel workers
+   * pass the whole batch's row count so their gradients simply add up), and
+   * adds the gradients into the TrainableModel's gradient arrays (call
    * zeroGradients first for a fresh sum). Cost: about twice the forward.
    */
-  backward(): void {
+  backward(denominator = this.steps * this.batchSize): void {
     const steps = this.steps;
     const B = this.batchSize;
     const H = this.hiddenSize;
     const I = this.inputSize;
     const rows = steps * B;
     const L = this.layers.length;
-    this.head.backward(this.dHidden[L - 1], rows, 1 / rows);
+    this.head.backward(this.dHidden[L - 1], rows, 1 / denominator);
     for (let l = L - 1; l >= 0; l--) {
       const dOutput = this.dHidden[l];
       if (this.dropping) {
@@ -179,6 +181,16 @@ export class NetworkGraph {
         for (let k = 0; k < I; k++) dEmbedding[base + k] += dEmbedded[r * I + k];
       }
     }
+  }
+
+  /** Live views of the carried state, for checkpoints: per layer h [B × H], then C [B × H] for LSTM. */
+  stateArrays(): Float32Array[] {
+    const arrays: Float32Array[] = [];
+    for (const layer of this.layers) {
+      arrays.push(layer.h);
+      if (layer.c.length > 0) arrays.push(layer.c);
+    }
+    return arrays;
   }
 
   /** The TrainableModel this graph reads and writes. */

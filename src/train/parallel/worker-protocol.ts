@@ -1,0 +1,34 @@
+import type { CellKind } from '../../cells/cell.ts';
+import type { TorchTensor } from '../../model/torch-state-dict.ts';
+import type { SequenceData } from '../data/batches.ts';
+import type { ResolvedTrainOptions } from '../trainer-options.ts';
+
+/** What a gradient worker thread is started with (structured-cloned; shared arrays stay shared). */
+export interface WorkerSetup {
+  readonly lstmStreamGradientWorker: true;
+  readonly cell: CellKind;
+  readonly head: 'softmax' | 'linear';
+  readonly stateDict: Record<string, TorchTensor>;
+  readonly sharedValues: readonly Float32Array[];
+  readonly data: SequenceData;
+  readonly options: ResolvedTrainOptions;
+  readonly classOf: Int32Array | null;
+  readonly classCount: number;
+  readonly firstStream: number;
+  readonly streams: number;
+}
+
+/** Main → worker. */
+export type WorkerRequest =
+  | { readonly type: 'run'; readonly epoch: number; readonly k: number }
+  | { readonly type: 'getState' }
+  | { readonly type: 'setState'; readonly arrays: Float32Array[] }
+  | { readonly type: 'close' };
+
+/** Worker → main. */
+export type WorkerReply =
+  | { readonly type: 'ready'; readonly gradients: Float32Array[] }
+  | { readonly type: 'done'; readonly lossSum: number; readonly rows: number }
+  | { readonly type: 'state'; readonly arrays: Float32Array[] }
+  | { readonly type: 'ok' }
+  | { readonly type: 'error'; readonly message: string };

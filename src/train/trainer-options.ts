@@ -1,0 +1,88 @@
+import { ErrorCode } from '../errors.ts';
+import { TrainingError } from './errors.ts';
+
+/** Settings of a training run. Every field has a default; see {@link resolveTrainOptions}. */
+export interface TrainOptions {
+  /** B, parallel streams per minibatch. Default 20. */
+  readonly batchSize?: number;
+  /** T, truncated-BPTT window in steps. Default 35. */
+  readonly window?: number;
+  /** Passes over the training data. Default 10. */
+  readonly epochs?: number;
+  /** 'adam' (default) or 'sgd'. */
+  readonly optimizer?: 'sgd' | 'adam';
+  /** Initial learning rate. Default 0.002 for Adam, 1 for SGD. */
+  readonly learningRate?: number;
+  /** SGD momentum. Default 0. */
+  readonly momentum?: number;
+  /** Weight decay (SGD: L2 in the gradient; Adam: decoupled, AdamW). Default 0. */
+  readonly weightDecay?: number;
+  /** Global gradient-norm clip; 0 turns it off. Default 5. */
+  readonly clipNorm?: number;
+  /** Dropout between layers and before the head. Default 0. */
+  readonly dropout?: number;
+  /** Learning rate × this when the validation loss does not improve in an epoch. Default 0.5. */
+  readonly lrDecay?: number;
+  /** Stop after this many epochs in a row without improvement; 0 never stops early. Default 3. */
+  readonly patience?: number;
+  /** Seed of the dropout masks (the weights come from the model you pass). Default 1. */
+  readonly seed?: number;
+  /** Share the embedding matrix with the output layer (needs vocab = output, embedding = hidden). Default false. */
+  readonly tie?: boolean;
+  /** Use this many frequency classes for a factorized softmax output; 0 = full softmax. Default 0. */
+  readonly classCount?: number;
+  /** Threads computing gradients (main + workers − 1), data-parallel over the batch's streams. Default 1. */
+  readonly workers?: number;
+  /** Windows per epoch at most (0 = all); for quick runs and benchmarks. Default 0. */
+  readonly maxWindowsPerEpoch?: number;
+  /** Validation batch size. Default 10. */
+  readonly validationBatchSize?: number;
+  /** Divergence guard: roll-backs allowed before giving up with TRAINING_DIVERGED. Default 5. */
+  readonly maxRollbacks?: number;
+}
+
+/** TrainOptions with every default filled in. */
+export type ResolvedTrainOptions = { readonly [K in keyof TrainOptions]-?: NonNullable<TrainOptions[K]> };
+
+/** Fills in defaults and checks ranges; throws TrainingError (TRAINING_OPTION_INVALID) naming the bad option. */
+export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
+  const optimizer = options.optimizer ?? 'adam';
+  const resolved: ResolvedTrainOptions = {
+    batchSize: options.batchSize ?? 20,
+    window: options.window ?? 35,
+    epochs: options.epochs ?? 10,
+    optimizer,
+    learningRate: options.learningRate ?? (optimizer === 'adam' ? 0.002 : 1),
+    momentum: options.momentum ?? 0,
+    weightDecay: options.weightDecay ?? 0,
+    clipNorm: options.clipNorm ?? 5,
+    dropout: options.dropout ?? 0,
+    lrDecay: options.lrDecay ?? 0.5,
+    patience: options.patience ?? 3,
+    seed: options.seed ?? 1,
+    tie: options.tie ?? false,
+    classCount: options.classCount ?? 0,
+    workers: options.workers ?? 1,
+    maxWindowsPerEpoch: options.maxWindowsPerEpoch ?? 0,
+    validationBatchSize: options.validationBatchSize ?? 10,
+    maxRollbacks: options.maxRollbacks ?? 5,
+  };
+  const fail = (name: string, why: string): never => {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `option ${name} is ${JSON.stringify((resolved as Record<string, unknown>)[name])}; ${why}`);
+  };
+  for (const name of ['batchSize', 'window', 'epochs', 'workers', 'validationBatchSize'] as const) {
+    if (!(Number.isInteger(resolved[name]) && resolved[name] >= 1)) fail(name, 'expected a positive integer');
+  }
+  for (const name of ['classCount', 'maxWindowsPerEpoch', 'patience', 'maxRollbacks', 'seed'] as const) {
+    if (!(Number.isInteger(resolved[name]) && resolved[name] >= 0)) fail(name, 'expected a non-negative integer');
+  }
+  if (optimizer !== 'adam' && optimizer !== 'sgd') fail('optimizer', 'expected adam or sgd');
+  if (!(resolved.learningRate > 0 && Number.isFinite(resolved.learningRate))) fail('learningRate', 'expected a positive number');
+  if (!(resolved.momentum >= 0 && resolved.momentum < 1)) fail('momentum', 'expected a number in [0, 1)');
+  if (!(resolved.weightDecay >= 0 && Number.isFinite(resolved.weightDecay))) fail('weightDecay', 'expected a non-negative number');
+  if (!(resolved.clipNorm >= 0 && Number.isFinite(resolved.clipNorm))) fail('clipNorm', 'expected a non-negative number (0 = off)');
+  if (!(resolved.dropout >= 0 && resolved.dropout < 1)) fail('dropout', 'expected a number in [0, 1)');
+  if (!(resolved.lrDecay > 0 && resolved.lrDecay <= 1)) fail('lrDecay', 'expected a number in (0, 1]');
+  if (resolved.workers > resolved.batchSize) fail('workers', `expected at most batchSize (${resolved.batchSize}): each worker takes whole streams`);
+  return resolved;
+}
