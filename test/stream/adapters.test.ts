@@ -124,7 +124,7 @@ describe('Node stream.pipeline', () => {
     const ids: (number | null)[] = [];
     await pipeline(
       Readable.from(IDS),
-      Duplex.fromWeb(createStream(createWordModel()).toTransformStream(), { objectMode: true }),
+      Duplex.fromWeb(createStream(createWordModel()).toTransformStream() as unknown as Parameters<typeof Duplex.fromWeb>[0], { objectMode: true }),
       new Writable({
         objectMode: true,
         write(result: StreamResult, _encoding, done) {
