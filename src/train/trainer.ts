@@ -253,6 +253,8 @@ async function runLoop(
       await workers.setStates(split);
     }
     Object.assign(state, checkpoint.header.state as RunState);
+    // JSON has no Infinity: a run that had not finished an epoch stored bestLoss as null.
+    if (state.bestLoss === null) state.bestLoss = Infinity;
     optimizer.stepCount = checkpoint.header.stepCount as number;
     good.stepCount = checkpoint.header.goodStepCount as number;
   }
