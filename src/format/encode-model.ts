@@ -28,8 +28,9 @@ export interface EncodeOptions {
   readonly dtype?: TensorDtype;
   /**
    * q8 only: columns per scale. Omitted: one scale per row (the default, see
-   * docs/FORMAT.md); 32 gives GGML Q8_0-style blocks. A q8 matrix already in
-   * this layout is written as is, without quantizing again.
+   * docs/FORMAT.md), or a q8 matrix's own layout; 32 gives GGML Q8_0-style
+   * blocks. A q8 matrix already in the wanted layout is written as is,
+   * without quantizing again.
    */
   readonly blockSize?: number;
 }

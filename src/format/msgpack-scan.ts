@@ -111,9 +111,20 @@ function readLength(bytes: Uint8Array, at: number, lengthBytes: number): number 
   return length;
 }
 
+// Which FormatLimits option bounds each kind of value, for the message.
+const LIMIT_NAMES: Record<string, string> = {
+  string: 'maxStringLength',
+  binary: 'maxTensorElements × 4 and maxBytes',
+  array: 'maxArrayLength (maxVocabulary for the vocabulary)',
+  map: 'maxMapLength',
+};
+
 function checkLength(what: string, length: number, limit: number, pos: number): number {
   if (length > limit) {
-    throw new FormatError(ErrorCode.LIMIT_EXCEEDED, `the ${what} at byte ${pos} has length ${length}, over the limit of ${limit}`);
+    throw new FormatError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `the ${what} at byte ${pos} has length ${length}, over the limit of ${limit} (${LIMIT_NAMES[what]})`,
+    );
   }
   return length;
 }

@@ -2,12 +2,13 @@ import type { WeightMatrix } from '../math/matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
 
 /**
- * A matrix as q8 with `blockSize` columns per scale (omitted: one scale per
- * row). A Q8Matrix already in that layout is returned as is, so writing a
- * loaded q8 model again never quantizes twice. Cold path: allocates rows·cols bytes plus scales.
+ * A matrix as q8 with `blockSize` columns per scale (omitted: a Q8Matrix
+ * keeps its layout, anything else gets one scale per row). A Q8Matrix
+ * already in the wanted layout is returned as is, so writing a loaded q8
+ * model again never quantizes twice. Cold path: allocates rows·cols bytes plus scales.
  */
 export function quantizeMatrix(matrix: WeightMatrix, blockSize: number | undefined): Q8Matrix {
-  const block = Math.min(blockSize ?? matrix.cols, matrix.cols);
+  const block = Math.min(blockSize ?? (matrix instanceof Q8Matrix ? matrix.blockSize : matrix.cols), matrix.cols);
   if (matrix instanceof Q8Matrix && matrix.blockSize === block) return matrix;
   return Q8Matrix.fromFloat32(matrix.rows, matrix.cols, matrix.toFloat32(), block);
 }
