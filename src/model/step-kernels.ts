@@ -15,11 +15,13 @@ export interface StepKernels {
 const kernelsByModel = new WeakMap<Model, StepKernels>();
 
 /**
- * The WebAssembly kernels of a model, made on first use. Each f32 matrix is
- * copied into its kernel's memory once, and the F32Matrix then reads that copy
- * (adoptStorage), so the weights are not held twice. This relies on the
- * Model being immutable: later writes to the array a matrix was built from
- * are not seen. Cold path: copies every f32 weight once.
+ * The WebAssembly kernels of a model, made on first use. The head's f32
+ * matrix is copied into its kernel's memory once and the F32Matrix then reads
+ * that copy (attachKernel), so the largest matrix is held once; the recurrent
+ * layers' matrices are packed into a panel layout for speed, a second copy
+ * (G·H·(I + H)·4 bytes per layer). This relies on the Model being immutable:
+ * later writes to the array a matrix was built from are not seen.
+ * Cold path: copies every f32 weight once.
  */
 export function stepKernelsFor(model: Model): StepKernels {
   let kernels = kernelsByModel.get(model);
@@ -37,7 +39,7 @@ export function stepKernelsFor(model: Model): StepKernels {
 function layerKernelFor(cell: RecurrentCell): RecurrentLayerKernel | null {
   if (!(cell.weight instanceof F32Matrix)) return null;
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
-  return adopt(cell.weight, new RecurrentLayerKernel(kind, cell.inputSize, cell.hiddenSize, cell.weight.data, cell.bias));
+  return new RecurrentLayerKernel(kind, cell.inputSize, cell.hiddenSize, cell.weight.data, cell.bias);
 }
 
 function headKernelFor(weight: F32Matrix, bias: Float32Array): MatVecKernel {
@@ -46,7 +48,3 @@ function headKernelFor(weight: F32Matrix, bias: Float32Array): MatVecKernel {
   return kernel;
 }
 
-function adopt<K extends { readonly weight: Float32Array }>(matrix: F32Matrix, kernel: K): K {
-  matrix.adoptStorage(kernel.weight);
-  return kernel;
-}

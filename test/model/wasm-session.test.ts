@@ -94,16 +94,22 @@ describe('Session on the WebAssembly and TypeScript kernels', () => {
     expect(maxAbsDiff(edited.h, reference.h)).toBeLessThan(1e-6);
   });
 
-  it('keeps f32 weights resident once: each matrix then reads the copy in WebAssembly memory', () => {
+  it("keeps the head's f32 weights resident once: the matrix then reads the copy in WebAssembly memory", () => {
     const architecture: Architecture = { cell: 'lstm', input: 'embedding', vocabSize: 40, inputSize: 8, hiddenSize: 12, numLayers: 1, head: 'softmax', outputSize: 40 };
     const model = createRandomModel(architecture, { seed: 4 });
-    const layerWeight = model.layers[0].weight as F32Matrix;
-    const original = layerWeight.data;
+    const headWeight = model.head!.weight as F32Matrix;
+    const original = headWeight.data;
     const values = Array.from(original);
-    model.session();
-    expect(layerWeight.data).not.toBe(original);
-    expect(Array.from(layerWeight.data)).toEqual(values);
-    expect(layerWeight.data.byteOffset % 16).toBe(0);
-    expect((model.head!.weight as F32Matrix).data.buffer).not.toBe(original.buffer);
+    const logits = Array.from(sessionWith('typescript', () => model.session()).step(5));
+    const session = sessionWith('wasm', () => model.session());
+    expect(headWeight.data).not.toBe(original);
+    expect(headWeight.data.buffer).not.toBe(original.buffer);
+    expect(Array.from(headWeight.data)).toEqual(values);
+    expect(headWeight.data.byteOffset % 16).toBe(0);
+    expect(maxAbsDiff(session.step(5), logits)).toBeLessThan(1e-6);
+    // multiplyInto outside a session (next-token prediction) runs in the kernel and agrees too.
+    const out = new Float32Array(40);
+    headWeight.multiplyInto(out, session.h, 0, model.head!.bias);
+    expect(maxAbsDiff(out, logits)).toBeLessThan(1e-6);
   });
 });

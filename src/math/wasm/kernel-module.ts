@@ -4,10 +4,10 @@ import { KERNEL_WASM_BASE64 } from './kernel-bytes.ts';
 export interface KernelExports {
   /** out[r] = bias[r] + Σ_c W[r, c]·x[c] for r < rows. */
   matvec(W: number, rows: number, cols: number, x: number, bias: number, out: number): void;
-  /** One fused LSTM layer step; the new h overwrites the tail of xh. */
-  lstm_step(W: number, bias: number, xh: number, cols: number, gates: number, c: number, H: number): void;
-  /** One Elman layer step (relu 0: tanh, 1: ReLU); the new h overwrites the tail of xh. */
-  rnn_step(W: number, bias: number, xh: number, cols: number, pre: number, H: number, relu: number): void;
+  /** One fused LSTM layer step on panel-packed weights [rows × cols] (padded); the new h overwrites xh from byte hOffset of it. */
+  lstm_step(W: number, bias: number, xh: number, rows: number, cols: number, gates: number, c: number, H: number, hOffset: number): void;
+  /** One Elman layer step (relu 0: tanh, 1: ReLU) on panel-packed weights; the new h overwrites xh from byte hOffset of it. */
+  rnn_step(W: number, bias: number, xh: number, rows: number, cols: number, pre: number, H: number, hOffset: number, relu: number): void;
 }
 
 // The smallest module that uses a SIMD instruction (v128.const, i32x4.splat … ):

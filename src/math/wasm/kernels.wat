@@ -177,6 +177,54 @@
         (br $last))))
 
   ;; ---------------------------------------------------------------------
+  ;; The same product over weights packed in panels of 8 rows (see
+  ;; recurrent-layer-kernel.ts): for each 4-column block, the 8 rows' four
+  ;; values follow each other (128 bytes), so the loop walks one pointer with
+  ;; constant offsets, and each load of x feeds 8 rows. rows and cols are the
+  ;; padded sizes (multiples of 8 and 4); x's padding columns must be zero.
+  ;; ---------------------------------------------------------------------
+  (func $matvecPanels
+    (param $W i32) (param $rows i32) (param $cols i32) (param $x i32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $xp i32) (local $xEnd i32) (local $r i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $xv v128)
+    (local.set $p (local.get $W))
+    (local.set $xEnd (i32.add (local.get $x) (i32.shl (local.get $cols) (i32.const 2))))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (local.set $a4 (v128.const i32x4 0 0 0 0)) (local.set $a5 (v128.const i32x4 0 0 0 0))
+        (local.set $a6 (v128.const i32x4 0 0 0 0)) (local.set $a7 (v128.const i32x4 0 0 0 0))
+        (local.set $xp (local.get $x))
+        (loop $columns
+          (local.set $xv (v128.load (local.get $xp)))
+          (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (v128.load offset=0 (local.get $p)) (local.get $xv))))
+          (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $xv))))
+          (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $xv))))
+          (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $xv))))
+          (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (v128.load offset=64 (local.get $p)) (local.get $xv))))
+          (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (v128.load offset=80 (local.get $p)) (local.get $xv))))
+          (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (v128.load offset=96 (local.get $p)) (local.get $xv))))
+          (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (v128.load offset=112 (local.get $p)) (local.get $xv))))
+          (local.set $p (i32.add (local.get $p) (i32.const 128)))
+          (local.set $xp (i32.add (local.get $xp) (i32.const 16)))
+          (br_if $columns (i32.lt_u (local.get $xp) (local.get $xEnd))))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add
+            (call $sum4x4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3))
+            (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (v128.store offset=16 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add
+            (call $sum4x4 (local.get $a4) (local.get $a5) (local.get $a6) (local.get $a7))
+            (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 8)))
+        (br $panels))))
+
+  ;; ---------------------------------------------------------------------
   ;; LSTM cell update from the pre-activations gates [4H] (i, f, g, o):
   ;; c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). c [H] in place, h' to h.
   ;; ---------------------------------------------------------------------
@@ -228,21 +276,20 @@
   ;; One LSTM layer step, fused: gates = W·xh + bias, then the cell update.
   ;; xh [I + H] holds the input then the previous h; the new h overwrites that
   ;; h in place (the matrix product has read it already), so the next step's
-  ;; xh is ready. W [4H × (I + H)], bias [4H], gates [4H] scratch, c [H].
+  ;; xh is ready. W: the packed panels of [4H × (I + H)], padded to
+  ;; [rows × cols]; bias [rows], gates [rows] scratch, c [H]; xh padded to cols.
   (func (export "lstm_step")
-    (param $W i32) (param $bias i32) (param $xh i32) (param $cols i32) (param $gates i32) (param $c i32) (param $H i32)
-    (call $matvec (local.get $W) (i32.shl (local.get $H) (i32.const 2)) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $gates))
-    (call $lstmUpdate (local.get $gates) (local.get $c)
-      (i32.add (local.get $xh) (i32.shl (i32.sub (local.get $cols) (local.get $H)) (i32.const 2)))
-      (local.get $H)))
+    (param $W i32) (param $bias i32) (param $xh i32) (param $rows i32) (param $cols i32) (param $gates i32) (param $c i32) (param $H i32) (param $hOffset i32)
+    (call $matvecPanels (local.get $W) (local.get $rows) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $gates))
+    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H)))
 
   ;; One Elman layer step: h = f(W·xh + bias), f = tanh (relu = 0) or ReLU
-  ;; (relu = 1); h overwrites the tail of xh as in lstm_step. pre [H] scratch.
+  ;; (relu = 1); h overwrites xh's h part as in lstm_step. pre [rows] scratch.
   (func (export "rnn_step")
-    (param $W i32) (param $bias i32) (param $xh i32) (param $cols i32) (param $pre i32) (param $H i32) (param $relu i32)
+    (param $W i32) (param $bias i32) (param $xh i32) (param $rows i32) (param $cols i32) (param $pre i32) (param $H i32) (param $hOffset i32) (param $relu i32)
     (local $h i32) (local $j i32) (local $hBytes i32) (local $end4 i32)
-    (call $matvec (local.get $W) (local.get $H) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $pre))
-    (local.set $h (i32.add (local.get $xh) (i32.shl (i32.sub (local.get $cols) (local.get $H)) (i32.const 2))))
+    (call $matvecPanels (local.get $W) (local.get $rows) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $pre))
+    (local.set $h (i32.add (local.get $xh) (local.get $hOffset)))
     (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
     (local.set $end4 (i32.and (local.get $hBytes) (i32.const -16)))
     (local.set $j (i32.const 0))
