@@ -52,7 +52,7 @@ const noExtensions: ExtensionCodecType<undefined> = {
  * plain data, UNKNOWN_DTYPE for a bad dtype. Cold path: allocates the file
  * (plus one working copy while the MessagePack encoder grows its buffer).
  */
-export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Array {
+export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
   const dtype = options.dtype;
   if (dtype !== undefined && !TENSOR_DTYPES.includes(dtype)) {
     throw new FormatError(ErrorCode.UNKNOWN_DTYPE, `dtype is ${JSON.stringify(dtype)}; expected one of ${TENSOR_DTYPES.join(', ')}`);

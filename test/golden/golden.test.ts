@@ -72,7 +72,7 @@ describe('golden file read by hand from docs/FORMAT.md (no library decoder)', ()
     const document = decode(golden('lm_lstm.f16.msgpack')) as { tensors: { name: string; dtype: string; data: Uint8Array }[] };
     const tensor = document.tensors.find((t) => t.name === 'embedding')!;
     const view = new DataView(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
-    fixture.params['emb.weight'].data.forEach((w, i) => {
+    Array.from(fixture.params['emb.weight'].data).forEach((w, i) => {
       const bits = view.getUint16(i * 2, true);
       const exponent = (bits >> 10) & 31;
       const value = (bits >> 15 ? -1 : 1) * (exponent === 0 ? (bits & 1023) * 2 ** -24 : (1 + (bits & 1023) / 1024) * 2 ** (exponent - 15));
