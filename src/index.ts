@@ -9,7 +9,7 @@ export { topKInto } from './math/top-k.ts';
 export { SeededRandom } from './math/random.ts';
 export type { WeightMatrix } from './math/matrix.ts';
 export { F32Matrix } from './math/f32-matrix.ts';
-export { setKernelBackend, kernelBackend, type KernelBackend } from './math/wasm/kernel-backend.ts';
+export { setKernelBackend, kernelBackend, setQ8KernelMode, q8KernelMode, type KernelBackend } from './math/wasm/kernel-backend.ts';
 export { wasmSimdSupported } from './math/wasm/kernel-module.ts';
 
 export { CELL_KINDS, gateCountOf, type CellKind, type RecurrentCell } from './cells/cell.ts';

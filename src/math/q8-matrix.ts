@@ -1,5 +1,6 @@
 import type { WeightMatrix } from './matrix.ts';
 import { q8MatVecInto } from './q8-matvec.ts';
+import type { Q8MatVecKernel } from './wasm/q8-matvec-kernel.ts';
 
 /**
  * A row-major int8 weight matrix with symmetric f32 scales: element (r, c)
@@ -23,6 +24,9 @@ export class Q8Matrix implements WeightMatrix {
   readonly data: Int8Array;
   /** Scales [rows × blocksPerRow]; each is positive and finite in a loaded model. */
   readonly scales: Float32Array;
+  /** The WebAssembly kernel holding these weights with `kernelBias`, once attached (see attachKernel). */
+  private kernel: Q8MatVecKernel | null = null;
+  private kernelBias: Float32Array | null = null;
 
   /** Holds (does not copy) data [rows × cols] and scales [rows × ceil(cols / blockSize)]. */
   constructor(rows: number, cols: number, data: Int8Array, scales: Float32Array, blockSize: number = cols) {
@@ -86,7 +90,18 @@ export class Q8Matrix implements WeightMatrix {
     return this.data.byteLength + this.scales.byteLength;
   }
 
+  /**
+   * Internal: from now on multiplyInto with this same bias array runs in the
+   * given WebAssembly kernel (made from these weights by a session), so
+   * callers outside a session (next-token prediction) get the fast path too.
+   */
+  attachKernel(kernel: Q8MatVecKernel, bias: Float32Array): void {
+    this.kernel = kernel;
+    this.kernelBias = bias;
+  }
+
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
+    if (this.kernel !== null && bias === this.kernelBias) return this.kernel.multiplyOffsetInto(out, x, xOffset);
     return q8MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
   }
 

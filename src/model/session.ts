@@ -1,11 +1,10 @@
 import { ErrorCode } from '../errors.ts';
 import { kernelBackend } from '../math/wasm/kernel-backend.ts';
-import type { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
 import type { RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
-import { stepKernelsFor } from './step-kernels.ts';
+import { stepKernelsFor, type HeadKernel } from './step-kernels.ts';
 
 /**
  * One stream's recurrent state and scratch buffers over a shared Model.
@@ -26,7 +25,7 @@ export class Session {
    * TypeScript), or null when this session steps in TypeScript throughout.
    */
   private readonly layerKernels: readonly (RecurrentLayerKernel | null)[] | null;
-  private readonly headKernel: MatVecKernel | null;
+  private readonly headKernel: HeadKernel | null;
   /** [L] each layer's input: a view of xh[0 … I) for layer 0, the layer below's h above it. */
   private readonly layerInputs: readonly Float32Array[];
 

@@ -1,50 +1,73 @@
 import type { RecurrentCell } from '../cells/cell.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
+import type { WeightMatrix } from '../math/matrix.ts';
+import { Q8Matrix } from '../math/q8-matrix.ts';
+import { q8KernelMode } from '../math/wasm/kernel-backend.ts';
 import { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
+import { Q8MatVecKernel } from '../math/wasm/q8-matvec-kernel.ts';
 import { LayerKernelKind, RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import type { Model } from './model.ts';
 
-/** A model's WebAssembly kernels: one per layer (null where its weights have no kernel) and the head's. */
+/** The head's kernel: f32 or int8 weights, one `multiplyInto(out, x)` either way. */
+export type HeadKernel = MatVecKernel | Q8MatVecKernel;
+
+/** A model's WebAssembly kernels: one per layer and the head's (null where a matrix has no kernel). */
 export interface StepKernels {
   readonly layers: readonly (RecurrentLayerKernel | null)[];
-  readonly head: MatVecKernel | null;
+  readonly head: HeadKernel | null;
 }
 
-// One set per model, made by its first WebAssembly session and shared by all
-// later ones: the weights are copied into WebAssembly memory once per model.
-const kernelsByModel = new WeakMap<Model, StepKernels>();
+// One set per model (and int8 mode), made by its first WebAssembly session and
+// shared by all later ones: the weights are copied into WebAssembly memory once.
+const kernelsByModel = new WeakMap<Model, Map<string, StepKernels>>();
 
 /**
  * The WebAssembly kernels of a model, made on first use. The head's f32
  * matrix is copied into its kernel's memory once and the F32Matrix then reads
  * that copy (attachKernel), so the largest matrix is held once; the recurrent
- * layers' matrices are packed into a panel layout for speed, a second copy
- * (G·H·(I + H)·4 bytes per layer). This relies on the Model being immutable:
+ * layers' matrices and int8 heads are packed into panel layouts for speed, a
+ * second copy next to the matrix's own array (f32: 4·G·H·(I + H) bytes per
+ * layer; int8: a quarter of that). This relies on the Model being immutable:
  * later writes to the array a matrix was built from are not seen.
- * Cold path: copies every f32 weight once.
+ * Cold path: copies every weight once.
  */
 export function stepKernelsFor(model: Model): StepKernels {
-  let kernels = kernelsByModel.get(model);
+  const mode = q8KernelMode();
+  let byMode = kernelsByModel.get(model);
+  if (byMode === undefined) {
+    byMode = new Map();
+    kernelsByModel.set(model, byMode);
+  }
+  let kernels = byMode.get(mode);
   if (kernels === undefined) {
     const head = model.head;
     kernels = {
-      layers: model.layers.map(layerKernelFor),
-      head: head !== null && head.weight instanceof F32Matrix ? headKernelFor(head.weight, head.bias) : null,
+      layers: model.layers.map((cell) => layerKernelFor(cell)),
+      head: head === null ? null : headKernelFor(head.weight, head.bias),
     };
-    kernelsByModel.set(model, kernels);
+    byMode.set(mode, kernels);
   }
   return kernels;
 }
 
 function layerKernelFor(cell: RecurrentCell): RecurrentLayerKernel | null {
-  if (!(cell.weight instanceof F32Matrix)) return null;
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
-  return new RecurrentLayerKernel(kind, cell.inputSize, cell.hiddenSize, cell.weight.data, cell.bias);
+  const weight = cell.weight;
+  if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
+  if (weight instanceof Q8Matrix) return RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
+  return null;
 }
 
-function headKernelFor(weight: F32Matrix, bias: Float32Array): MatVecKernel {
-  const kernel = new MatVecKernel(weight.rows, weight.cols, weight.data, bias);
-  weight.attachKernel(kernel, bias);
-  return kernel;
+function headKernelFor(weight: WeightMatrix, bias: Float32Array): HeadKernel | null {
+  if (weight instanceof F32Matrix) {
+    const kernel = new MatVecKernel(weight.rows, weight.cols, weight.data, bias);
+    weight.attachKernel(kernel, bias);
+    return kernel;
+  }
+  if (weight instanceof Q8Matrix) {
+    const kernel = Q8MatVecKernel.create(weight, bias, q8KernelMode());
+    if (kernel !== null) weight.attachKernel(kernel, bias);
+    return kernel;
+  }
+  return null;
 }
-

@@ -63,7 +63,7 @@ describe('WebAssembly SIMD kernels', () => {
     const W = randomArray(random, 4 * H * (I + H), bound);
     const bias = randomArray(random, 4 * H, bound);
     const cell = new LstmCell(I, H, new F32Matrix(4 * H, I + H, W), bias);
-    const kernel = new RecurrentLayerKernel(LayerKernelKind.Lstm, I, H, W, bias);
+    const kernel = RecurrentLayerKernel.fromF32(LayerKernelKind.Lstm, I, H, W, bias);
     const h = [new Float32Array(H), new Float32Array(H)];
     const c = [new Float32Array(H), new Float32Array(H)];
     const xh = new Float32Array(I + H);
@@ -88,7 +88,7 @@ describe('WebAssembly SIMD kernels', () => {
     const W = randomArray(random, H * (I + H), 0.5);
     const bias = randomArray(random, H, 0.5);
     const cell = new ElmanCell(I, H, new F32Matrix(H, I + H, W), bias, kind === 'rnn-relu' ? 'relu' : 'tanh');
-    const kernel = new RecurrentLayerKernel(kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh, I, H, W, bias);
+    const kernel = RecurrentLayerKernel.fromF32(kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh, I, H, W, bias);
     const h0 = new Float32Array(H);
     const h1 = new Float32Array(H);
     const xh = new Float32Array(I + H);
@@ -114,7 +114,7 @@ describe('WebAssembly SIMD kernels', () => {
       const W = new Float32Array(4 * H * (I + H));
       const bias = new Float32Array(4 * H).fill(value);
       const cell = new LstmCell(I, H, new F32Matrix(4 * H, I + H, W), bias);
-      const kernel = new RecurrentLayerKernel(LayerKernelKind.Lstm, I, H, W, bias);
+      const kernel = RecurrentLayerKernel.fromF32(LayerKernelKind.Lstm, I, H, W, bias);
       const h = [new Float32Array(H), new Float32Array(H)];
       const c = [new Float32Array(H).fill(0.5), new Float32Array(H).fill(0.5)];
       for (let t = 0; t < 3; t++) {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRandomModel, F32Matrix, fromTorchStateDict, kernelBackend, setKernelBackend, type Architecture, type Session } from '../../src/index.ts';
+import { createCell, createRandomModel, F32Matrix, fromTorchStateDict, kernelBackend, Model, Q8Matrix, setKernelBackend, setQ8KernelMode, type Architecture, type Session } from '../../src/index.ts';
 import { loadTorchFixture, maxAbsDiff, rowOf, type FixtureTensor } from '../helpers/fixtures.ts';
 
 interface StackFixture {
@@ -17,7 +17,16 @@ interface StackFixture {
 
 afterEach(() => {
   setKernelBackend('auto');
+  setQ8KernelMode('integer');
 });
+
+/** The same model with its layers and head quantized to int8 (per-row scales, or blocks of 32). */
+function quantized(model: Model, blockSize?: number): Model {
+  const q8 = (rows: number, cols: number, values: Float32Array) => Q8Matrix.fromFloat32(rows, cols, values, blockSize ?? cols);
+  const layers = model.layers.map((layer) => createCell(layer.kind, layer.inputSize, layer.hiddenSize, q8(layer.weight.rows, layer.weight.cols, layer.weight.toFloat32()), layer.bias));
+  const head = model.head === null ? null : { kind: model.head.kind, weight: q8(model.head.weight.rows, model.head.weight.cols, model.head.weight.toFloat32()), bias: model.head.bias };
+  return new Model({ embedding: model.embedding, layers, head });
+}
 
 function sessionWith(backend: 'wasm' | 'typescript', make: () => Session): Session {
   expect(setKernelBackend(backend)).toBe(backend);
@@ -67,6 +76,25 @@ describe('Session on the WebAssembly and TypeScript kernels', () => {
     }
     expect(worstLogits).toBeLessThan(1e-6);
     expect(worstState).toBeLessThan(1e-6);
+  });
+
+  it.each([
+    ['float', undefined, 1e-5],
+    ['integer', undefined, 1e-3],
+    ['float', 32, 1e-5],
+    ['integer', 32, 1e-3],
+  ] as const)('an int8 language model in %s mode (block %s) follows the TypeScript q8 kernels', (mode, blockSize, tolerance) => {
+    const architecture: Architecture = { cell: 'lstm', input: 'embedding', vocabSize: 200, inputSize: 32, hiddenSize: 48, numLayers: 2, head: 'softmax', outputSize: 200 };
+    const model = quantized(createRandomModel(architecture, { seed: 21 }), blockSize);
+    const fallback = sessionWith('typescript', () => model.session());
+    setQ8KernelMode(mode);
+    const fast = sessionWith('wasm', () => model.session());
+    let worst = 0;
+    for (let t = 0; t < 60; t++) {
+      const token = (t * 53 + 7) % 200;
+      worst = Math.max(worst, maxAbsDiff(fallback.step(token), fast.step(token)), maxAbsDiff(fallback.h, fast.h));
+    }
+    expect(worst).toBeLessThan(tolerance);
   });
 
   it('sessions of one model share its kernels without disturbing each other, and h and c stay live views', () => {

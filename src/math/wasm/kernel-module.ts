@@ -8,6 +8,20 @@ export interface KernelExports {
   lstm_step(W: number, bias: number, xh: number, rows: number, cols: number, gates: number, c: number, H: number, hOffset: number): void;
   /** One Elman layer step (relu 0: tanh, 1: ReLU) on panel-packed weights; the new h overwrites xh from byte hOffset of it. */
   rnn_step(W: number, bias: number, xh: number, rows: number, cols: number, pre: number, H: number, hOffset: number, relu: number): void;
+  /** out = bias + xScale·Σ scale·(W·xq) on panel-packed int8 weights, x quantized to int16 (|xq| ≤ limit) first. */
+  matvec_q8(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, xq: number, limit: number, bias: number, out: number): void;
+  /** The same product with the weights widened to f32 (no activation quantization). */
+  matvec_q8_float(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, bias: number, out: number): void;
+  /** One LSTM layer step on panel-packed int8 weights (exact 1: widened-f32 product; 0: integer product). */
+  lstm_step_q8(
+    W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
+    rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number,
+  ): void;
+  /** One Elman layer step on panel-packed int8 weights. */
+  rnn_step_q8(
+    W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
+    rows: number, subPerRow: number, subPerBlock: number, pre: number, H: number, hOffset: number, exact: number, relu: number,
+  ): void;
 }
 
 // The smallest module that uses a SIMD instruction (v128.const, i32x4.splat … ):

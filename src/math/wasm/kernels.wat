@@ -287,9 +287,12 @@
   ;; (relu = 1); h overwrites xh's h part as in lstm_step. pre [rows] scratch.
   (func (export "rnn_step")
     (param $W i32) (param $bias i32) (param $xh i32) (param $rows i32) (param $cols i32) (param $pre i32) (param $H i32) (param $hOffset i32) (param $relu i32)
-    (local $h i32) (local $j i32) (local $hBytes i32) (local $end4 i32)
     (call $matvecPanels (local.get $W) (local.get $rows) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $pre))
-    (local.set $h (i32.add (local.get $xh) (local.get $hOffset)))
+    (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
+
+  ;; h[j] = tanh(pre[j]) (relu = 0) or max(pre[j], 0) (relu = 1) for j < H.
+  (func $activate (param $pre i32) (param $h i32) (param $H i32) (param $relu i32)
+    (local $j i32) (local $hBytes i32) (local $end4 i32)
     (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
     (local.set $end4 (i32.and (local.get $hBytes) (i32.const -16)))
     (local.set $j (i32.const 0))
@@ -312,4 +315,222 @@
               (else (call $tanh4 (v128.load32_splat (i32.add (local.get $pre) (local.get $j))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $tail))))
+
+  ;; =====================================================================
+  ;; int8 weights (Q8Matrix) packed in panels of 4 rows: for each 16-column
+  ;; sub-block, the 4 rows' 16 bytes follow each other (64 bytes). Columns are
+  ;; padded to a multiple of 16 and rows to a multiple of 4 with zeros. A
+  ;; block of `subPerBlock` sub-blocks shares one f32 scale per row; the
+  ;; scales are packed [panel][block][4 rows]. subPerRow: sub-blocks per row.
+  ;; =====================================================================
+
+  ;; Quantizes x [n] (n a multiple of 8, padding zero) to int16 in xq with one
+  ;; symmetric scale: xq = round(x / s), s = max|x| / limit. Returns s (0 when
+  ;; x is all zeros, and then every xq is 0).
+  (func $quantize (param $x i32) (param $n i32) (param $xq i32) (param $limit f32) (result f32)
+    (local $i i32) (local $end i32) (local $m v128) (local $max f32) (local $inv v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $m (v128.const i32x4 0 0 0 0))
+    (local.set $i (local.get $x))
+    (block $done
+      (loop $scan
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $m (f32x4.max (local.get $m) (f32x4.abs (v128.load (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $scan)))
+    (local.set $max (f32.max
+      (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+      (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+    (local.set $inv (f32x4.splat
+      (select (f32.div (local.get $limit) (local.get $max)) (f32.const 0) (f32.gt (local.get $max) (f32.const 0)))))
+    (local.set $i (i32.const 0))
+    (block $done2
+      (loop $convert
+        (br_if $done2 (i32.ge_u (local.get $i) (local.get $n)))
+        (v128.store
+          (i32.add (local.get $xq) (i32.shl (local.get $i) (i32.const 1)))
+          (i16x8.narrow_i32x4_s
+            (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul
+              (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $inv))))
+            (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul
+              (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $inv))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $convert)))
+    (select (f32.div (local.get $max) (local.get $limit)) (f32.const 0) (f32.gt (local.get $max) (f32.const 0))))
+
+  ;; out[r] = bias[r] + xScale · Σ_b scale[r, b] · Σ_{c in b} W[r, c]·xq[c],
+  ;; in integers inside a block (i32x4.dot_i16x8_s: 8 products per instruction).
+  (func $matvecQ8
+    (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
+    (param $xq i32) (param $xScale f32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
+    (local $f v128) (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
+    (local $xlo v128) (local $xhi v128) (local $w v128)
+    (local.set $p (local.get $W))
+    (local.set $sp (local.get $scales))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $f (v128.const i32x4 0 0 0 0))
+        (local.set $sub (i32.const 0))
+        (local.set $xp (local.get $xq))
+        (block $blocksDone
+          (loop $blocks
+            (br_if $blocksDone (i32.ge_u (local.get $sub) (local.get $subPerRow)))
+            (local.set $blockEnd (i32.add (local.get $sub) (local.get $subPerBlock)))
+            (if (i32.gt_u (local.get $blockEnd) (local.get $subPerRow)) (then (local.set $blockEnd (local.get $subPerRow))))
+            (local.set $i0 (v128.const i32x4 0 0 0 0)) (local.set $i1 (v128.const i32x4 0 0 0 0))
+            (local.set $i2 (v128.const i32x4 0 0 0 0)) (local.set $i3 (v128.const i32x4 0 0 0 0))
+            (loop $subs
+              (local.set $xlo (v128.load (local.get $xp)))
+              (local.set $xhi (v128.load offset=16 (local.get $xp)))
+              (local.set $w (v128.load offset=0 (local.get $p)))
+              (local.set $i0 (i32x4.add (local.get $i0) (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
+              (local.set $w (v128.load offset=16 (local.get $p)))
+              (local.set $i1 (i32x4.add (local.get $i1) (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
+              (local.set $w (v128.load offset=32 (local.get $p)))
+              (local.set $i2 (i32x4.add (local.get $i2) (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
+              (local.set $w (v128.load offset=48 (local.get $p)))
+              (local.set $i3 (i32x4.add (local.get $i3) (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
+              (local.set $p (i32.add (local.get $p) (i32.const 64)))
+              (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
+              (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
+              (br_if $subs (i32.lt_u (local.get $sub) (local.get $blockEnd))))
+            (local.set $f (f32x4.add (local.get $f) (f32x4.mul
+              (call $sum4x4
+                (f32x4.convert_i32x4_s (local.get $i0)) (f32x4.convert_i32x4_s (local.get $i1))
+                (f32x4.convert_i32x4_s (local.get $i2)) (f32x4.convert_i32x4_s (local.get $i3)))
+              (v128.load (local.get $sp)))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 16)))
+            (br $blocks)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add
+            (f32x4.mul (local.get $f) (f32x4.splat (local.get $xScale)))
+            (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $panels))))
+
+  ;; The same product with the int8 weights widened to f32 and multiplied by
+  ;; x in f32 (no activation quantization): more instructions per weight, kept
+  ;; to measure against the integer kernel. x [subPerRow·16] f32.
+  (func $matvecQ8Float
+    (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
+    (param $x i32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
+    (local $f v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $w v128) (local $h v128)
+    (local.set $p (local.get $W))
+    (local.set $sp (local.get $scales))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $f (v128.const i32x4 0 0 0 0))
+        (local.set $sub (i32.const 0))
+        (local.set $xp (local.get $x))
+        (block $blocksDone
+          (loop $blocks
+            (br_if $blocksDone (i32.ge_u (local.get $sub) (local.get $subPerRow)))
+            (local.set $blockEnd (i32.add (local.get $sub) (local.get $subPerBlock)))
+            (if (i32.gt_u (local.get $blockEnd) (local.get $subPerRow)) (then (local.set $blockEnd (local.get $subPerRow))))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (loop $subs
+              (local.set $x0 (v128.load (local.get $xp)))
+              (local.set $x1 (v128.load offset=16 (local.get $xp)))
+              (local.set $x2 (v128.load offset=32 (local.get $xp)))
+              (local.set $x3 (v128.load offset=48 (local.get $xp)))
+              (local.set $w (v128.load offset=0 (local.get $p)))
+              (local.set $a0 (f32x4.add (local.get $a0) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $w (v128.load offset=16 (local.get $p)))
+              (local.set $a1 (f32x4.add (local.get $a1) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $w (v128.load offset=32 (local.get $p)))
+              (local.set $a2 (f32x4.add (local.get $a2) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $w (v128.load offset=48 (local.get $p)))
+              (local.set $a3 (f32x4.add (local.get $a3) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $p (i32.add (local.get $p) (i32.const 64)))
+              (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+              (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
+              (br_if $subs (i32.lt_u (local.get $sub) (local.get $blockEnd))))
+            (local.set $f (f32x4.add (local.get $f) (f32x4.mul
+              (call $sum4x4 (local.get $a0) (local.get $a1) (local.get $a2) (local.get $a3))
+              (v128.load (local.get $sp)))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 16)))
+            (br $blocks)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add (local.get $f) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $panels))))
+
+  ;; 16 int8 weights widened to f32 times x0…x3 (4 lanes each), summed into 4 lanes.
+  (func $dot16 (param $w v128) (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128) (result v128)
+    (local $lo v128) (local $hi v128)
+    (local.set $lo (i16x8.extend_low_i8x16_s (local.get $w)))
+    (local.set $hi (i16x8.extend_high_i8x16_s (local.get $w)))
+    (f32x4.add
+      (f32x4.add
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))) (local.get $x0))
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
+      (f32x4.add
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $hi))) (local.get $x2))
+        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3)))))
+
+  ;; The int8 product with x quantized first. x [subPerRow·16] f32 (padding
+  ;; zero), xq [subPerRow·16] int16 scratch, limit: the largest |xq|.
+  (func (export "matvec_q8")
+    (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
+    (param $x i32) (param $xq i32) (param $limit f32) (param $bias i32) (param $out i32)
+    (call $matvecQ8 (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+      (local.get $xq)
+      (call $quantize (local.get $x) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
+      (local.get $bias) (local.get $out)))
+
+  ;; The int8 product in f32 (weights widened), for comparison and as the exact variant.
+  (func (export "matvec_q8_float")
+    (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
+    (param $x i32) (param $bias i32) (param $out i32)
+    (call $matvecQ8Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+      (local.get $x) (local.get $bias) (local.get $out)))
+
+  ;; One LSTM layer step on int8 weights: gates = W·xh + bias (integer kernel
+  ;; when exact = 0, widened-f32 kernel when exact = 1), then the cell update.
+  (func (export "lstm_step_q8")
+    (param $W i32) (param $scales i32) (param $bias i32) (param $xh i32) (param $xq i32) (param $limit f32)
+    (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32) (param $gates i32) (param $c i32) (param $H i32)
+    (param $hOffset i32) (param $exact i32)
+    (if (local.get $exact)
+      (then
+        (call $matvecQ8Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+          (local.get $xh) (local.get $bias) (local.get $gates)))
+      (else
+        (call $matvecQ8 (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+          (local.get $xq)
+          (call $quantize (local.get $xh) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
+          (local.get $bias) (local.get $gates))))
+    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H)))
+
+  ;; One Elman layer step on int8 weights (relu as in rnn_step, exact as in lstm_step_q8).
+  (func (export "rnn_step_q8")
+    (param $W i32) (param $scales i32) (param $bias i32) (param $xh i32) (param $xq i32) (param $limit f32)
+    (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32) (param $pre i32) (param $H i32)
+    (param $hOffset i32) (param $exact i32) (param $relu i32)
+    (if (local.get $exact)
+      (then
+        (call $matvecQ8Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+          (local.get $xh) (local.get $bias) (local.get $pre)))
+      (else
+        (call $matvecQ8 (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
+          (local.get $xq)
+          (call $quantize (local.get $xh) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
+          (local.get $bias) (local.get $pre))))
+    (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
 )

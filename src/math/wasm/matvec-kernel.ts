@@ -23,11 +23,11 @@ export class MatVecKernel {
   constructor(rows: number, cols: number, weight: Float32Array, bias: Float32Array | null) {
     this.rows = rows;
     this.cols = cols;
-    this.arena = new KernelArena([rows * cols, rows, cols, rows]);
-    const w = this.arena.take(rows * cols);
-    const b = this.arena.take(rows);
-    const x = this.arena.take(cols);
-    const out = this.arena.take(rows);
+    this.arena = new KernelArena([4 * rows * cols, 4 * rows, 4 * cols, 4 * rows]);
+    const w = this.arena.takeFloat32(rows * cols);
+    const b = this.arena.takeFloat32(rows);
+    const x = this.arena.takeFloat32(cols);
+    const out = this.arena.takeFloat32(rows);
     w.view.set(weight);
     if (bias !== null) b.view.set(bias);
     this.weight = w.view;

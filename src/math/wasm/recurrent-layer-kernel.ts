@@ -1,41 +1,55 @@
 import { KernelArena } from './kernel-arena.ts';
+import { packQ8, q8Layout } from './q8-packing.ts';
+import type { Q8KernelMode, Q8Parts } from './q8-matvec-kernel.ts';
 
 /** Cell kinds as the WebAssembly kernel numbers them (small integers keep the step monomorphic). */
 export const LayerKernelKind = { Lstm: 0, RnnTanh: 1, RnnRelu: 2 } as const;
 /** One of {@link LayerKernelKind}'s values. */
 export type LayerKernelKind = (typeof LayerKernelKind)[keyof typeof LayerKernelKind];
 
-/** Rows per panel of the packed weights (the kernel keeps one accumulator per row). */
+/** Rows per panel of packed f32 weights (the kernel keeps one accumulator per row). */
 const PANEL_ROWS = 8;
-/** Columns per block inside a panel: one 128-bit vector of f32. */
+/** Columns per block inside an f32 panel: one 128-bit vector. */
 const BLOCK_COLUMNS = 4;
 
+const F32 = 0;
+const Q8 = 1;
+
 /**
- * One recurrent layer stepped by the WebAssembly SIMD kernel. The fused
- * weights [G·H × (I + H)] are packed once into the kernel's own memory in
- * panels of 8 rows (for each 4-column block, the 8 rows' values side by side)
- * so the product streams one pointer and reuses each load of x for 8 rows;
- * next to them lives one step's scratch (xh, gates, c). Every session of a
- * model shares it: a step copies the session's h and c in, makes one call,
- * and copies them back, so a session's own memory stays its state alone.
- * Steps are synchronous, so sessions never interleave inside the scratch.
- * Memory: 4·(rows'·cols' + 2·rows' + cols' + H) bytes, rows' = G·H rounded up
- * to 8 and cols' = I + H rounded up to 4, in 64 KiB pages. The packed copy is
- * in addition to the matrix's own row-major array.
+ * One recurrent layer stepped by the WebAssembly SIMD kernels, with f32 or
+ * int8 weights. The fused weights [G·H × (I + H)] are packed once into the
+ * kernel's own memory in panels (f32: 8 rows per 4-column block; int8: 4 rows
+ * per 16-column block), so the product streams one pointer and reuses each
+ * load of x for several rows; next to them lives one step's scratch (xh,
+ * gates, c). The packed copy is in addition to the matrix's own array.
+ * Every session of a model shares the kernel: a step copies the session's h
+ * and c in, makes one call, and copies them back, so a session's own memory
+ * stays its state alone. Steps are synchronous, so sessions never interleave
+ * inside the scratch. One class for every kind and dtype keeps the call
+ * sites monomorphic.
  */
 export class RecurrentLayerKernel {
   readonly kind: LayerKernelKind;
   readonly inputSize: number;
   readonly hiddenSize: number;
   private readonly arena: KernelArena;
+  /** 0: f32 weights, 1: int8 weights. */
+  private readonly dtype: number;
+  /** int8 only: 1 multiplies in f32 (widened weights), 0 in integers (quantized activations). */
+  private readonly exact: number;
   private readonly weightOffset: number;
+  private readonly scalesOffset: number;
   private readonly biasOffset: number;
   private readonly xhOffset: number;
+  private readonly xqOffset: number;
   private readonly gatesOffset: number;
   private readonly cOffset: number;
-  /** Padded sizes of the packed matrix. */
+  /** Padded rows of the packed matrix. */
   private readonly rows: number;
+  /** f32: padded columns; int8: 16-column sub-blocks per row. */
   private readonly cols: number;
+  private readonly subPerBlock: number;
+  private readonly activationLimit: number;
   /** [I] the layer input part of xh. */
   private readonly x: Float32Array;
   /** [H] the h part of xh (the kernel writes the new h there). */
@@ -43,34 +57,88 @@ export class RecurrentLayerKernel {
   /** [H] the cell state (LSTM). */
   private readonly c: Float32Array;
 
-  /** Packs weight [G·H × (I + H)] and copies bias [G·H] into a new memory. Cold path. */
-  constructor(kind: LayerKernelKind, inputSize: number, hiddenSize: number, weight: Float32Array, bias: Float32Array) {
-    const H = hiddenSize;
-    const rows = (kind === LayerKernelKind.Lstm ? 4 : 1) * H;
-    const cols = inputSize + H;
+  /**
+   * A kernel over f32 weight [G·H × (I + H)] and bias [G·H], packed into a new memory.
+   * Memory: 4·(rows'·cols' + 2·rows' + cols' + H) bytes, rows' = G·H rounded up
+   * to 8, cols' = I + H rounded up to 4, in 64 KiB pages. Cold path.
+   */
+  static fromF32(kind: LayerKernelKind, inputSize: number, hiddenSize: number, weight: Float32Array, bias: Float32Array): RecurrentLayerKernel {
+    const rows = gateRows(kind, hiddenSize);
+    const cols = inputSize + hiddenSize;
     const paddedRows = Math.ceil(rows / PANEL_ROWS) * PANEL_ROWS;
     const paddedCols = Math.ceil(cols / BLOCK_COLUMNS) * BLOCK_COLUMNS;
+    const arena = new KernelArena([4 * paddedRows * paddedCols, 4 * paddedRows, 4 * paddedCols, 4 * paddedRows, 4 * hiddenSize]);
+    const w = arena.takeFloat32(paddedRows * paddedCols);
+    packF32Panels(w.view, weight, rows, cols, paddedCols);
+    return new RecurrentLayerKernel(kind, inputSize, hiddenSize, arena, F32, 0, w.offset, 0, paddedRows, paddedCols, 0, 0, bias, 0);
+  }
+
+  /**
+   * A kernel over an int8 weight matrix (Q8Matrix parts) and f32 bias, or null
+   * when its scale blocks are not multiples of 16 columns. Memory: rows'·cols'
+   * bytes of weights (rows' = G·H rounded up to 4, cols' = I + H rounded up to
+   * 16), the scales, and about 14·cols' + 8·rows' bytes of scratch. Cold path.
+   */
+  static fromQ8(kind: LayerKernelKind, inputSize: number, hiddenSize: number, weight: Q8Parts, bias: Float32Array, mode: Q8KernelMode): RecurrentLayerKernel | null {
+    const rows = gateRows(kind, hiddenSize);
+    const cols = inputSize + hiddenSize;
+    const layout = q8Layout(rows, cols, weight.blockSize);
+    if (layout === null) return null;
+    const { paddedRows, paddedCols, blocksPerRow } = layout;
+    const arena = new KernelArena([
+      paddedRows * paddedCols, 4 * paddedRows * blocksPerRow, 4 * paddedRows, 4 * paddedCols, 2 * paddedCols, 4 * paddedRows, 4 * hiddenSize,
+    ]);
+    const w = arena.takeInt8(paddedRows * paddedCols);
+    const scales = arena.takeFloat32(paddedRows * blocksPerRow);
+    packQ8(w.view, scales.view, layout, rows, cols, weight.data, weight.scales);
+    return new RecurrentLayerKernel(
+      kind, inputSize, hiddenSize, arena, Q8, mode === 'float' ? 1 : 0, w.offset, scales.offset,
+      paddedRows, layout.subPerRow, layout.subPerBlock, layout.activationLimit, bias, paddedCols,
+    );
+  }
+
+  /** Takes the scratch regions after the weights (and scales) already taken from the arena. */
+  private constructor(
+    kind: LayerKernelKind,
+    inputSize: number,
+    hiddenSize: number,
+    arena: KernelArena,
+    dtype: number,
+    exact: number,
+    weightOffset: number,
+    scalesOffset: number,
+    rows: number,
+    cols: number,
+    subPerBlock: number,
+    activationLimit: number,
+    bias: Float32Array,
+    xqColumns: number,
+  ) {
     this.kind = kind;
     this.inputSize = inputSize;
-    this.hiddenSize = H;
-    this.rows = paddedRows;
-    this.cols = paddedCols;
-    this.arena = new KernelArena([paddedRows * paddedCols, paddedRows, paddedCols, paddedRows, H]);
-    const w = this.arena.take(paddedRows * paddedCols);
-    const b = this.arena.take(paddedRows);
-    // Zeroed, and the padding columns of xh stay zero: the kernel multiplies them by the zero padding of W.
-    const xh = this.arena.take(paddedCols);
-    const gates = this.arena.take(paddedRows);
-    const c = this.arena.take(H);
-    packPanels(w.view, weight, rows, cols, paddedCols);
+    this.hiddenSize = hiddenSize;
+    this.arena = arena;
+    this.dtype = dtype;
+    this.exact = exact;
+    this.weightOffset = weightOffset;
+    this.scalesOffset = scalesOffset;
+    this.rows = rows;
+    this.cols = cols;
+    this.subPerBlock = subPerBlock;
+    this.activationLimit = activationLimit;
+    const b = arena.takeFloat32(rows);
     b.view.set(bias);
-    this.weightOffset = w.offset;
+    // Zeroed, and xh's padding columns stay zero: the kernels multiply them by the zero padding of W.
+    const xh = arena.takeFloat32(dtype === F32 ? cols : xqColumns);
+    this.xqOffset = dtype === F32 ? 0 : arena.takeBytes(2 * xqColumns);
+    const gates = arena.takeFloat32(rows);
+    const c = arena.takeFloat32(hiddenSize);
     this.biasOffset = b.offset;
     this.xhOffset = xh.offset;
     this.gatesOffset = gates.offset;
     this.cOffset = c.offset;
     this.x = xh.view.subarray(0, inputSize);
-    this.hPart = xh.view.subarray(inputSize, inputSize + H);
+    this.hPart = xh.view.subarray(inputSize, inputSize + hiddenSize);
     this.c = c.view;
   }
 
@@ -81,23 +149,32 @@ export class RecurrentLayerKernel {
 
   /**
    * Advances one step: reads input [I], updates h [H] and c [H] (LSTM; null
-   * otherwise) in place. Cost: G·H·(I + H) multiply-adds in SIMD and three
-   * small copies; no allocation.
+   * otherwise) in place. Cost: G·H·(I + H) multiply-adds in SIMD and a few
+   * copies of H floats; no allocation.
    */
   stepInto(h: Float32Array, c: Float32Array | null, input: Float32Array): Float32Array {
     this.x.set(input);
     this.hPart.set(h);
+    const kernels = this.arena.kernels;
     const hOffset = 4 * this.inputSize;
+    const relu = this.kind === LayerKernelKind.RnnRelu ? 1 : 0;
     if (this.kind === LayerKernelKind.Lstm) {
       this.c.set(c as Float32Array);
-      this.arena.kernels.lstm_step(
-        this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset,
-      );
+      if (this.dtype === F32) {
+        kernels.lstm_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset);
+      } else {
+        kernels.lstm_step_q8(
+          this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xqOffset, this.activationLimit,
+          this.rows, this.cols, this.subPerBlock, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, this.exact,
+        );
+      }
       (c as Float32Array).set(this.c);
+    } else if (this.dtype === F32) {
+      kernels.rnn_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.hiddenSize, hOffset, relu);
     } else {
-      this.arena.kernels.rnn_step(
-        this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.hiddenSize, hOffset,
-        this.kind === LayerKernelKind.RnnRelu ? 1 : 0,
+      kernels.rnn_step_q8(
+        this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xqOffset, this.activationLimit,
+        this.rows, this.cols, this.subPerBlock, this.gatesOffset, this.hiddenSize, hOffset, this.exact, relu,
       );
     }
     h.set(this.hPart);
@@ -105,12 +182,16 @@ export class RecurrentLayerKernel {
   }
 }
 
+function gateRows(kind: LayerKernelKind, hiddenSize: number): number {
+  return (kind === LayerKernelKind.Lstm ? 4 : 1) * hiddenSize;
+}
+
 /**
  * Writes row-major W [rows × cols] into `packed` as panels of 8 rows: panel p,
  * column block k holds W[8p + i, 4k + j] at (p·cols' / 4 + k)·32 + 4i + j.
  * Padding rows and columns stay zero (packed is zeroed). Cold path.
  */
-function packPanels(packed: Float32Array, W: Float32Array, rows: number, cols: number, paddedCols: number): void {
+function packF32Panels(packed: Float32Array, W: Float32Array, rows: number, cols: number, paddedCols: number): void {
   const blocks = paddedCols / BLOCK_COLUMNS;
   for (let r = 0; r < rows; r++) {
     const panelBase = Math.floor(r / PANEL_ROWS) * PANEL_ROWS * paddedCols;
