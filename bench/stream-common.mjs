@@ -42,6 +42,19 @@ export function liveHeapBytes() {
   return heapBytes();
 }
 
+/**
+ * Live heap bytes once freed typed-array memory has really been returned:
+ * V8 releases ArrayBuffer backing stores from a background task after a GC,
+ * so a reading taken right after a big free can still count it.
+ */
+export async function settledLiveHeapBytes() {
+  collectGarbage();
+  await sleep(100);
+  collectGarbage();
+  await sleep(100);
+  return liveHeapBytes();
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
