@@ -234,8 +234,10 @@ export class PushStream implements AsyncIterableIterator<StreamResult, undefined
    * `for await (const r of stream.transform(source))` anywhere. Breaking out
    * cancels the stream; an error of the source reaches the consumer.
    */
-  readonly transform = (source: AsyncIterable<StreamInput> | Iterable<StreamInput>): AsyncGenerator<StreamResult, void, undefined> =>
-    this.transformFrom(source);
+  get transform(): (source: AsyncIterable<StreamInput> | Iterable<StreamInput>) => AsyncGenerator<StreamResult, void, undefined> {
+    // Made on demand and bound, so `stream.transform` can be handed over as a function.
+    return (source) => this.transformFrom(source);
+  }
 
   private async *transformFrom(source: AsyncIterable<StreamInput> | Iterable<StreamInput>): AsyncGenerator<StreamResult, void, undefined> {
     let sourceError: { error: unknown } | null = null;
