@@ -52,15 +52,14 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
   const layers = recurrentChain(index);
   const cell = cellOf(layers[0]);
   const tensors: Record<string, TorchTensor> = {};
-  const constant = (node: OnnxNode, position: number, role: string): Float32Array & { dims?: number[] } => {
+  const constant = (node: OnnxNode, position: number, role: string): { values: Float32Array; dims: number[] } => {
     const name = node.inputs[position] ?? '';
     const tensor = name === '' ? null : index.constant(name);
     if (tensor === null) {
       throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(node)}: input ${position} (${role}) ${name === '' ? 'is missing' : `${JSON.stringify(name)} is not a constant`}; weights must be initializers or Constant nodes`);
     }
-    return floatValues(tensor, budget, `${describeNode(node)} ${role} ${JSON.stringify(name)}`);
+    return { values: floatValues(tensor, budget, `${describeNode(node)} ${role} ${JSON.stringify(name)}`), dims: tensor.dims };
   };
-  const dimsOf = (node: OnnxNode, position: number): number[] => (index.constant(node.inputs[position]) as OnnxTensor).dims;
 
   // Input: a Gather from a constant table (token ids), or the graph input itself (dense vectors).
   const source = index.skipLayout(layers[0].inputs[0] ?? '');
@@ -69,8 +68,7 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     const gather = sourceProducer.node;
     const axis = attributeOf(gather, 'axis')?.i ?? 0;
     if (axis !== 0) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(gather)}: attribute axis is ${axis}; an embedding lookup gathers rows (axis 0)`);
-    const table = constant(gather, 0, 'embedding table');
-    const dims = dimsOf(gather, 0);
+    const { values: table, dims } = constant(gather, 0, 'embedding table');
     if (dims.length !== 2) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(gather)}: the embedding table has dims [${dims}], expected [vocabSize, inputSize]`);
     if (!index.isGraphInput(index.skipLayout(gather.inputs[1] ?? ''))) {
       throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(gather)}: the token ids (input 1) must come from a graph input`);
@@ -84,10 +82,8 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
   const gateCount = cell === 'lstm' ? 4 : 1;
   layers.forEach((node, l) => {
     checkRecurrentNode(node, index);
-    const wDims = dimsOf(node, 1);
-    const rDims = dimsOf(node, 2);
-    const W = constant(node, 1, 'W');
-    const R = constant(node, 2, 'R');
+    const { values: W, dims: wDims } = constant(node, 1, 'W');
+    const { values: R, dims: rDims } = constant(node, 2, 'R');
     if (rDims.length !== 3 || rDims[0] !== 1 || rDims[1] % gateCount !== 0 || rDims[2] * gateCount !== rDims[1]) {
       throw new InteropError(ErrorCode.TENSOR_SHAPE_MISMATCH, `${describeNode(node)}: R has dims [${rDims}], expected [1, ${gateCount}·hidden_size, hidden_size]`);
     }
@@ -103,8 +99,7 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     const rows = gateCount * H;
     const bias = budget.float32(2 * rows, `${describeNode(node)} B`);
     if ((node.inputs[3] ?? '') !== '') {
-      const B = constant(node, 3, 'B');
-      const bDims = dimsOf(node, 3);
+      const { values: B, dims: bDims } = constant(node, 3, 'B');
       if (bDims.length !== 2 || bDims[0] !== 1 || bDims[1] !== 2 * rows) {
         throw new InteropError(ErrorCode.TENSOR_SHAPE_MISMATCH, `${describeNode(node)}: B has dims [${bDims}], expected [1, ${2 * rows}]`);
       }
