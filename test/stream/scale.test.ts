@@ -54,7 +54,7 @@ describe.skipIf(collectGarbage === null)('streams at scale (small versions of th
     expect(sessions.length).toBe(count);
     // The weights are not copied (that would be 4·parameterCount ≈ 1 MB each);
     // what is measured is the formula plus the JS objects around the buffers
-    // (a dozen typed arrays and views: about 1 KB on V8, 3.3 KB on Bun's JSC).
+    // (a dozen typed arrays and views: about 1–2 KB).
     expect(perSession).toBeGreaterThan(formula * 0.95);
     expect(perSession).toBeLessThan(formula + 4096);
   });
