@@ -62,6 +62,7 @@ export const ErrorCode = {
   ONNX_UNSUPPORTED: 'ONNX_UNSUPPORTED',
   TENSOR_DTYPE_UNSUPPORTED: 'TENSOR_DTYPE_UNSUPPORTED',
   FILE_KIND_UNKNOWN: 'FILE_KIND_UNKNOWN',
+  CONVERT_OPTION_INVALID: 'CONVERT_OPTION_INVALID',
 } as const;
 
 /** One of the stable string codes in {@link ErrorCode}. */

@@ -1,11 +1,12 @@
 import { LstmStreamError } from '../errors.ts';
 import type { Command } from './command.ts';
+import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { quantizeCommand } from './commands/quantize.ts';
 
 // Each subcommand lives in its own file under commands/ and is listed here once.
-const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, quantizeCommand];
+const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, quantizeCommand, convertCommand];
 
 function printHelp(): void {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

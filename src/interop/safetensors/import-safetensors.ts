@@ -32,9 +32,9 @@ export function importSafetensors(bytes: Uint8Array, options: ImportSafetensorsO
   const tensors: Record<string, TorchTensor> = Object.create(null);
   for (const [from, to] of pairs) tensors[to] = decodeSafetensorsEntry(byName.get(from)!, budget);
   const embedding = tensors['emb.weight'];
-  if (embedding !== undefined && tensors['out.weight'] === undefined && tensors['out.bias'] !== undefined && tensors['out.bias'].shape[0] === embedding.shape[0]) {
-    tensors['out.weight'] = embedding;
-  }
+  const recurrent = tensors['rnn.weight_hh_l0'] ?? tensors['weight_hh_l0'];
+  const tiedShapeFits = embedding !== undefined && recurrent !== undefined && tensors['out.bias']?.shape[0] === embedding.shape[0] && recurrent.shape[1] === embedding.shape[1];
+  if (tiedShapeFits && tensors['out.weight'] === undefined) tensors['out.weight'] = embedding;
   try {
     return fromTorchStateDict(tensors, { cell: options.cell, head: options.head });
   } catch (error) {
