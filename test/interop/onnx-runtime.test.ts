@@ -6,14 +6,12 @@ import { quantizeModel } from '../../src/format/quantize-model.ts';
 import { exportOnnx } from '../../src/interop/onnx/export-onnx.ts';
 import { importOnnx } from '../../src/interop/onnx/import-onnx.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
-import { onNode } from '../helpers/runtime.ts';
+import { runtimeName } from '../helpers/runtime.ts';
 
 // Must-show 2: our models, exported to ONNX and run by ONNX Runtime (CPU),
 // give our own step-by-step outputs within 1e-5. onnxruntime-node is a
-// devDependency with a native addon; it is imported dynamically here (the
-// library never imports it) and run on Node only: Deno and Bun load N-API
-// addons of this size unevenly, and the export itself is covered there by
-// the round trip below.
+// devDependency with a native (N-API) addon; it is imported dynamically here
+// (the library never imports it). Node, Deno and Bun all load it.
 const TOLERANCE = 1e-5;
 const STEPS = 12;
 
@@ -60,7 +58,7 @@ function runOurs(model: Model, inputs: { tokens: number[]; rows: Float32Array[] 
   return { outputs: Float32Array.from(chunks), h: session.h.slice(), c: session.c === null ? null : session.c.slice() };
 }
 
-describe.skipIf(!onNode)('ONNX export run by onnxruntime-node (CPU)', () => {
+describe('ONNX export run by onnxruntime-node (CPU)', () => {
   it.each(CASES)('$name: ONNX Runtime gives our outputs within 1e-5', async (c) => {
     const ort = await import('onnxruntime-node');
     const model = modelOf(c, 11);
@@ -82,7 +80,7 @@ describe.skipIf(!onNode)('ONNX export run by onnxruntime-node (CPU)', () => {
     const worst = maxAbsDiff(main.data as Float32Array, ours.outputs);
     const worstH = maxAbsDiff(result.h_n.data as Float32Array, ours.h);
     const worstC = ours.c === null ? 0 : maxAbsDiff(result.c_n.data as Float32Array, ours.c);
-    console.log(`${c.name}: max |ORT - ours| outputs ${worst.toExponential(2)}, h_n ${worstH.toExponential(2)}, c_n ${worstC.toExponential(2)}`);
+    console.log(`${runtimeName()}, ${c.name}: max |ORT - ours| outputs ${worst.toExponential(2)}, h_n ${worstH.toExponential(2)}, c_n ${worstC.toExponential(2)}`);
     expect(worst).toBeLessThan(TOLERANCE);
     expect(worstH).toBeLessThan(TOLERANCE);
     expect(worstC).toBeLessThan(TOLERANCE);
