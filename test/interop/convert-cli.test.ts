@@ -50,8 +50,10 @@ describe('lstm-stream convert', () => {
     await convert(fixturePath('lm_lstm.safetensors'), out('lm.q8.msgpack'), '--dtype', 'q8');
     const model = await loadModel(out('lm.q8.msgpack'));
     expect(model.layers[0].weight.dtype).toBe('q8');
-    // q8 rounds every weight to 1/254 of its row's range: close, but not 1e-5.
-    expect(lmError(model)).toBeLessThan(0.05);
+    // q8 rounds every weight to 1/254 of its row's range: close (3.5e-4 measured), but not 1e-5.
+    const error = lmError(model);
+    expect(error).toBeLessThan(2e-3);
+    expect(error).toBeGreaterThan(1e-5);
   });
 
   it('.onnx → .msgpack reproduces lstm_stack_onnx_io.json within 1e-5', async () => {
