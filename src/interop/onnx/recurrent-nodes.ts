@@ -1,0 +1,118 @@
+import type { CellKind } from '../../cells/cell.ts';
+import { ErrorCode } from '../../errors.ts';
+import { InteropError } from '../errors.ts';
+import { OnnxGraphIndex, attributeOf, describeNode, type Producer } from './onnx-graph-index.ts';
+import type { OnnxNode, OnnxTensor } from './onnx-model.ts';
+
+const LSTM_ATTRIBUTES = new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'input_forget', 'layout']);
+const RNN_ATTRIBUTES = new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'layout']);
+
+/**
+ * The graph's LSTM or RNN nodes as one stack, bottom first: each one's X is
+ * the Y of the one below (through layout ops). Throws ONNX_UNSUPPORTED for
+ * GRU nodes, no recurrent node, two stacks, branches or mixed cell kinds.
+ * Cold path: quadratic in the number of recurrent nodes (a handful).
+ */
+export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
+  const nodes = index.graph.nodes;
+  for (const node of nodes) {
+    if (node.opType === 'GRU') throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(node)}: GRU cells are not supported (LSTM and RNN are)`);
+  }
+  const recurrent = nodes.filter((n) => (n.opType === 'LSTM' || n.opType === 'RNN') && (n.domain === '' || n.domain === 'ai.onnx'));
+  if (recurrent.length === 0) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, 'the ONNX graph has no LSTM or RNN node');
+  const below = new Map<OnnxNode, OnnxNode | null>();
+  for (const node of recurrent) {
+    if (node.inputs.length < 3) throw new InteropError(ErrorCode.ONNX_INVALID, `${describeNode(node)} has ${node.inputs.length} inputs; X, W and R are required`);
+    if (node.outputs.length === 0 || node.outputs[0] === '') {
+      throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(node)} has no Y output; only stacks whose layers pass on their whole sequence are supported`);
+    }
+    const producer: Producer | null = index.producer(index.skipLayout(node.inputs[0]));
+    below.set(node, producer !== null && producer.index === 0 && recurrent.includes(producer.node) ? producer.node : null);
+  }
+  const bottoms = recurrent.filter((n) => below.get(n) === null);
+  if (bottoms.length !== 1) {
+    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the graph has ${bottoms.length} recurrent stacks (${bottoms.map(describeNode).join(', ')}); one stack is supported`);
+  }
+  const chain = [bottoms[0]];
+  for (;;) {
+    const top = chain[chain.length - 1];
+    const above = recurrent.filter((n) => below.get(n) === top);
+    if (above.length > 1) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(top)} feeds ${above.length} recurrent nodes; one stack is supported`);
+    if (above.length === 0) break;
+    chain.push(above[0]);
+  }
+  if (chain.length !== recurrent.length) {
+    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${recurrent.length - chain.length} recurrent node(s) are not part of the stack that starts at ${describeNode(chain[0])}`);
+  }
+  const kinds = new Set(chain.map((n) => cellOf(n)));
+  if (kinds.size > 1) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the stack mixes ${[...kinds].join(' and ')} layers; a stack has one cell kind`);
+  return chain;
+}
+
+/** The cell kind of an LSTM or RNN node (its activations attribute picks tanh or ReLU). */
+export function cellOf(node: OnnxNode): CellKind {
+  if (node.opType === 'LSTM') return 'lstm';
+  const activations = attributeOf(node, 'activations')?.strings.map(text) ?? [];
+  return activations.length === 1 && activations[0] === 'Relu' ? 'rnn-relu' : 'rnn-tanh';
+}
+
+/**
+ * Throws ONNX_UNSUPPORTED naming the node and the attribute or input for
+ * every feature our cells do not compute: other directions, custom
+ * activations and their parameters, clip, input_forget, layout 1,
+ * sequence_lens, peepholes, and initial states that are neither graph
+ * inputs nor zeros. Cold path.
+ */
+export function checkRecurrentNode(node: OnnxNode, index: OnnxGraphIndex): void {
+  const lstm = node.opType === 'LSTM';
+  const where = describeNode(node);
+  const unsupported = (what: string): never => {
+    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${where}: ${what}`);
+  };
+  for (const attribute of node.attributes) {
+    if (!(lstm ? LSTM_ATTRIBUTES : RNN_ATTRIBUTES).has(attribute.name)) unsupported(`attribute ${attribute.name} is not part of ${node.opType} and is not supported`);
+  }
+  const direction = attributeOf(node, 'direction');
+  if (direction !== null && direction.s !== null && text(direction.s) !== 'forward') {
+    unsupported(`attribute direction is ${JSON.stringify(text(direction.s))}; only forward layers are supported (bidirectional and reverse need the whole sequence before the first output)`);
+  }
+  const activations = attributeOf(node, 'activations');
+  if (activations !== null) {
+    const names = activations.strings.map(text);
+    const ok = lstm ? names.join(',') === 'Sigmoid,Tanh,Tanh' : names.length === 1 && (names[0] === 'Tanh' || names[0] === 'Relu');
+    if (!ok) unsupported(`attribute activations is [${names.join(', ')}]; supported: ${lstm ? '[Sigmoid, Tanh, Tanh]' : '[Tanh] or [Relu]'}`);
+  }
+  for (const name of ['activation_alpha', 'activation_beta']) {
+    if (attributeOf(node, name) !== null) unsupported(`attribute ${name} (parameters of custom activations) is not supported`);
+  }
+  if (attributeOf(node, 'clip') !== null) unsupported('attribute clip (cell clipping) is not supported');
+  if ((attributeOf(node, 'input_forget')?.i ?? 0) !== 0) unsupported('attribute input_forget (coupled input and forget gates) is not supported');
+  if ((attributeOf(node, 'layout')?.i ?? 0) !== 0) unsupported('attribute layout = 1 (batch-first tensors) is not supported; export with layout 0');
+  const maxInputs = lstm ? 8 : 6;
+  if (node.inputs.length > maxInputs) throw new InteropError(ErrorCode.ONNX_INVALID, `${where} has ${node.inputs.length} inputs; ${node.opType} takes at most ${maxInputs}`);
+  if ((node.inputs[4] ?? '') !== '') unsupported(`input 4 (sequence_lens ${JSON.stringify(node.inputs[4])}) is not supported; a stream has no fixed length`);
+  if (lstm && (node.inputs[7] ?? '') !== '') unsupported(`input 7 (P, peephole weights ${JSON.stringify(node.inputs[7])}) is not supported`);
+  const stateInputs = lstm ? [5, 6] : [5];
+  for (const position of stateInputs) {
+    const name = node.inputs[position] ?? '';
+    if (name === '') continue;
+    const role = position === 5 ? 'initial_h' : 'initial_c';
+    const tensor = index.constant(name);
+    if (tensor !== null && !index.isGraphInput(name)) {
+      if (!isAllZero(tensor)) unsupported(`input ${position} (${role}) is a constant non-zero state; sessions start from zero`);
+    } else if (!index.isStateInput(name)) {
+      unsupported(`input ${position} (${role}) is computed by the graph; only graph inputs (sliced per layer) can set the initial state`);
+    }
+  }
+}
+
+function isAllZero(tensor: OnnxTensor): boolean {
+  const data = tensor.rawData;
+  if (data !== null) return data.every((b) => b === 0);
+  return [tensor.floatData, tensor.doubleData, tensor.int32Data, tensor.int64Data].every((list) => list.every((v) => v === 0));
+}
+
+const utf8 = new TextDecoder();
+function text(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}
