@@ -24,5 +24,7 @@ export {
   type WorkerFactory,
 } from './trainer.ts';
 export { encodeCheckpoint, decodeCheckpoint, type CheckpointData } from './checkpoint/checkpoint-codec.ts';
-export { writeFileAtomic } from './checkpoint/atomic-file.ts';
 export { runGradientWorker } from './parallel/worker-main.ts';
+export { parseTokenLines, readTokenFile, buildVocabulary, encodeTokens, type VocabularyOptions } from './data/token-file.ts';
+export { classSoftmaxLogProbabilitiesInto, type OutputClassesMetadata } from './class-distribution.ts';
+export { trainedModel, exportTrainedModel, type TrainedModelExtras } from './export-model.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ErrorCode } from '../errors.ts';
 import type { Model } from '../model/model.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.ts';
-import { writeFileAtomic } from './checkpoint/atomic-file.ts';
+import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import { checkSequence } from './data/check-data.ts';
 import { sequenceLength, type SequenceData } from './data/batches.ts';
 import { TrainingError } from './errors.ts';
@@ -230,7 +230,7 @@ async function runLoop(
       ...(await stateArrays()),
     ];
     const header = { fingerprint, state, stepCount: optimizer.stepCount, goodStepCount: good.stepCount };
-    writeFileAtomic(path, encodeCheckpoint({ header, arrays }));
+    await writeFileAtomic(path, encodeCheckpoint({ header, arrays }));
   };
 
   if (run.resumeFrom) {
