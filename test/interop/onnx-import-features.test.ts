@@ -15,8 +15,9 @@ import { maxAbsDiff } from '../helpers/fixtures.ts';
 
 const lm = { cell: 'lstm', input: 'embedding', vocabSize: 9, inputSize: 4, hiddenSize: 5, numLayers: 2, head: 'softmax', outputSize: 9 } as const;
 const rnn = { cell: 'rnn-tanh', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 4, numLayers: 1, head: 'linear', outputSize: 2 } as const;
+const rnn2 = { ...rnn, numLayers: 2 } as const;
 
-function graphOf(architecture: typeof lm | typeof rnn = lm): OnnxModel {
+function graphOf(architecture: typeof lm | typeof rnn | typeof rnn2 = lm): OnnxModel {
   return toOnnxModel(createRandomModel(architecture, { seed: 8 }));
 }
 
@@ -158,5 +159,39 @@ describe('ONNX graph variants', () => {
     t.rawData = new Uint8Array(Uint16Array.from(bits).buffer);
     const imported = importOnnx(encodeOnnx(model));
     expect(Array.from(imported.layers[0].bias)).toEqual([1, -2, 0.333251953125, 0]);
+  });
+});
+
+describe('large hostile graphs take linear time', () => {
+  it('100,000 layout ops between layers and 10,000 extra outputs', () => {
+    const model = graphOf(rnn2);
+    const layer1 = nodeOf(model, 'layers.1');
+    let previous = layer1.inputs[0];
+    for (let i = 0; i < 100_000; i++) {
+      model.graph.nodes.push({ name: `id${i}`, opType: 'Identity', domain: '', inputs: [previous], outputs: [`id${i}`], attributes: [] });
+      previous = `id${i}`;
+    }
+    layer1.inputs[0] = previous;
+    for (let i = 0; i < 10_000; i++) {
+      model.graph.nodes.push({ name: `view${i}`, opType: 'Identity', domain: '', inputs: [previous], outputs: [`view${i}`], attributes: [] });
+      model.graph.outputs.push({ name: `view${i}`, elemType: OnnxDataType.FLOAT, shape: null });
+    }
+    const bytes = encodeOnnx(model);
+    const start = performance.now();
+    const imported = importOnnx(bytes);
+    const elapsed = performance.now() - start;
+    console.log(`import of a ${bytes.length}-byte graph with 110,000 nodes: ${elapsed.toFixed(0)} ms`);
+    expect(imported.architecture.numLayers).toBe(2);
+    expect(elapsed).toBeLessThan(3_000);
+  });
+
+  it('20,000 recurrent nodes that do not form one stack', () => {
+    const model = graphOf(rnn2);
+    const layer0 = nodeOf(model, 'layers.0');
+    for (let i = 0; i < 20_000; i++) model.graph.nodes.push({ ...layer0, name: `extra${i}`, outputs: [`extra${i}.Y`] });
+    const start = performance.now();
+    const error = importError(model);
+    expect(performance.now() - start).toBeLessThan(3_000);
+    expect(error.message).toMatch(/the graph has 20001 recurrent stacks \(node "layers.0" \(RNN\), node "extra0" \(RNN\), node "extra1" \(RNN\), node "extra2" \(RNN\), …\)/);
   });
 });

@@ -58,50 +58,99 @@ export class OnnxGraphIndex {
     return this.graphInputs.has(name);
   }
 
-  /** Follows `name` back through layout-only ops to the value they carry. */
+  /** Follows `name` back through layout-only ops to the value they carry. Memoized: each value is walked once. */
   skipLayout(name: string): string {
+    const path: string[] = [];
     let current = name;
-    for (let steps = 0; steps <= this.graph.nodes.length; steps++) {
+    for (;;) {
+      const known = this.layoutSources.get(current);
+      if (known !== undefined) {
+        current = known;
+        break;
+      }
       const producer = this.producers.get(current);
-      if (producer === undefined || producer.index !== 0 || !LAYOUT_OPS.has(producer.node.opType) || producer.node.inputs.length === 0) return current;
+      if (producer === undefined || producer.index !== 0 || !LAYOUT_OPS.has(producer.node.opType) || producer.node.inputs.length === 0) break;
+      path.push(current);
+      if (path.length > this.graph.nodes.length) {
+        throw new InteropError(ErrorCode.ONNX_INVALID, `value ${JSON.stringify(name)} depends on itself (the graph has a cycle)`);
+      }
       current = producer.node.inputs[0];
     }
-    throw new InteropError(ErrorCode.ONNX_INVALID, `value ${JSON.stringify(name)} depends on itself (the graph has a cycle)`);
+    for (const value of path) this.layoutSources.set(value, current);
+    return current;
   }
 
-  /** True when value `name` is computed (through any nodes) from value `target`. */
-  dependsOn(name: string, target: string): boolean {
-    const seen = new Set<string>();
-    const stack = [name];
-    while (stack.length > 0) {
-      const current = stack.pop() as string;
-      if (current === target) return true;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const producer = this.producers.get(current);
-      if (producer !== undefined) for (const input of producer.node.inputs) if (input !== '') stack.push(input);
+  /**
+   * The values computed (through any nodes) from value `source`, `source`
+   * included: one forward pass over the graph's edges.
+   */
+  dependentsOf(source: string): Set<string> {
+    const consumers = new Map<string, OnnxNode[]>();
+    for (const node of this.graph.nodes) {
+      for (const input of node.inputs) {
+        if (input === '') continue;
+        const list = consumers.get(input);
+        if (list === undefined) consumers.set(input, [node]);
+        else list.push(node);
+      }
     }
-    return false;
+    const reached = new Set([source]);
+    const visitedNodes = new Set<OnnxNode>();
+    const stack = [source];
+    while (stack.length > 0) {
+      for (const node of consumers.get(stack.pop() as string) ?? []) {
+        if (visitedNodes.has(node)) continue;
+        visitedNodes.add(node);
+        for (const output of node.outputs) {
+          if (output !== '' && !reached.has(output)) {
+            reached.add(output);
+            stack.push(output);
+          }
+        }
+      }
+    }
+    return reached;
   }
 
   /**
    * True when `name` is computed only from graph inputs and constants through
    * the slicing ops torch emits to cut per-layer initial states out of h0/c0.
+   * Memoized across calls, so checking every layer costs one pass in all.
    */
   isStateInput(name: string): boolean {
-    const seen = new Set<string>();
-    const stack = [name];
+    // Iterative post-order: a value is decided once all its inputs are.
+    const stack: [string, boolean][] = [[name, false]];
+    const onPath = new Set<string>();
     while (stack.length > 0) {
-      const current = stack.pop() as string;
-      if (current === '' || seen.has(current)) continue;
-      seen.add(current);
-      if (this.graphInputs.has(current) || this.constants.has(current)) continue;
+      const [current, expanded] = stack.pop() as [string, boolean];
+      if (current === '' || this.stateInputs.has(current)) continue;
+      if (this.graphInputs.has(current) || this.constants.has(current)) {
+        this.stateInputs.set(current, true);
+        continue;
+      }
       const producer = this.producers.get(current);
-      if (producer === undefined || !STATE_OPS.has(producer.node.opType)) return false;
-      for (const input of producer.node.inputs) stack.push(input);
+      if (producer === undefined || !STATE_OPS.has(producer.node.opType)) {
+        this.stateInputs.set(current, false);
+        continue;
+      }
+      if (expanded) {
+        onPath.delete(current);
+        this.stateInputs.set(current, producer.node.inputs.every((input) => input === '' || this.stateInputs.get(input) === true));
+        continue;
+      }
+      if (onPath.has(current)) {
+        this.stateInputs.set(current, false); // a cycle
+        continue;
+      }
+      onPath.add(current);
+      stack.push([current, true]);
+      for (const input of producer.node.inputs) stack.push([input, false]);
     }
-    return true;
+    return this.stateInputs.get(name) ?? true;
   }
+
+  private readonly layoutSources = new Map<string, string>();
+  private readonly stateInputs = new Map<string, boolean>();
 }
 
 const STATE_OPS = new Set([...LAYOUT_OPS, 'Slice', 'Split', 'Gather', 'Constant', 'Expand', 'Cast', 'ConstantOfShape', 'Shape']);

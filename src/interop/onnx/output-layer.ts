@@ -15,22 +15,20 @@ export interface HeadTensors {
 }
 
 /**
- * The output layer between the top layer's Y and a graph output: walks back
- * from each graph output that depends on Y through [Softmax|LogSoftmax]
- * [Add] (MatMul|Gemm), skipping layout ops. Null when an output is Y itself.
+ * The output layer between the top layer's Y and the first graph output
+ * computed from Y: walks back from that output through [Softmax|LogSoftmax]
+ * [Add] (MatMul|Gemm), skipping layout ops. Null when the output is Y
+ * itself. Other outputs (h_n, c_n, or further views of Y) are not the
+ * model's and are left alone. Cold path: linear in the graph size.
  */
 export function headOf(index: OnnxGraphIndex, top: OnnxNode, budget: AllocationBudget): HeadTensors | null {
   const y = top.outputs[0];
-  const mainOutputs = index.graph.outputs.filter((o) => index.dependsOn(o.name, y));
-  if (mainOutputs.length === 0) {
+  const dependents = index.dependentsOf(y);
+  const output = index.graph.outputs.find((o) => dependents.has(o.name));
+  if (output === undefined) {
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `no graph output depends on the top layer's Y (${JSON.stringify(y)}); the stack's output must be a graph output`);
   }
-  let found: HeadTensors | null | undefined;
-  for (const output of mainOutputs) {
-    const head = traceHead(index, output.name, y, budget);
-    if (found === undefined) found = head;
-  }
-  return found ?? null;
+  return traceHead(index, output.name, y, budget);
 }
 
 function traceHead(index: OnnxGraphIndex, outputName: string, y: string, budget: AllocationBudget): HeadTensors | null {

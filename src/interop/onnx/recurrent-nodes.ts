@@ -11,7 +11,7 @@ const RNN_ATTRIBUTES = new Set(['hidden_size', 'direction', 'activations', 'acti
  * The graph's LSTM or RNN nodes as one stack, bottom first: each one's X is
  * the Y of the one below (through layout ops). Throws ONNX_UNSUPPORTED for
  * GRU nodes, no recurrent node, two stacks, branches or mixed cell kinds.
- * Cold path: quadratic in the number of recurrent nodes (a handful).
+ * Cold path: linear in the number of nodes.
  */
 export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
   const nodes = index.graph.nodes;
@@ -20,27 +20,31 @@ export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
   }
   const recurrent = nodes.filter((n) => (n.opType === 'LSTM' || n.opType === 'RNN') && (n.domain === '' || n.domain === 'ai.onnx'));
   if (recurrent.length === 0) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, 'the ONNX graph has no LSTM or RNN node');
-  const below = new Map<OnnxNode, OnnxNode | null>();
+  // One pass each way, so a hostile graph of many recurrent nodes costs linear time.
+  const recurrentSet = new Set(recurrent);
+  const above = new Map<OnnxNode, OnnxNode>();
+  const bottoms: OnnxNode[] = [];
   for (const node of recurrent) {
     if (node.inputs.length < 3) throw new InteropError(ErrorCode.ONNX_INVALID, `${describeNode(node)} has ${node.inputs.length} inputs; X, W and R are required`);
     if (node.outputs.length === 0 || node.outputs[0] === '') {
       throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(node)} has no Y output; only stacks whose layers pass on their whole sequence are supported`);
     }
     const producer: Producer | null = index.producer(index.skipLayout(node.inputs[0]));
-    below.set(node, producer !== null && producer.index === 0 && recurrent.includes(producer.node) ? producer.node : null);
+    if (producer === null || producer.index !== 0 || !recurrentSet.has(producer.node)) {
+      bottoms.push(node);
+      continue;
+    }
+    if (above.has(producer.node)) {
+      throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(producer.node)} feeds two recurrent nodes (${describeNode(above.get(producer.node)!)}, ${describeNode(node)}); one stack is supported`);
+    }
+    above.set(producer.node, node);
   }
-  const bottoms = recurrent.filter((n) => below.get(n) === null);
   if (bottoms.length !== 1) {
-    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the graph has ${bottoms.length} recurrent stacks (${bottoms.map(describeNode).join(', ')}); one stack is supported`);
+    const named = bottoms.slice(0, 4).map(describeNode).join(', ') + (bottoms.length > 4 ? ', …' : '');
+    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the graph has ${bottoms.length} recurrent stacks (${named}); one stack is supported`);
   }
   const chain = [bottoms[0]];
-  for (;;) {
-    const top = chain[chain.length - 1];
-    const above = recurrent.filter((n) => below.get(n) === top);
-    if (above.length > 1) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(top)} feeds ${above.length} recurrent nodes; one stack is supported`);
-    if (above.length === 0) break;
-    chain.push(above[0]);
-  }
+  for (let next = above.get(bottoms[0]); next !== undefined && chain.length <= recurrent.length; next = above.get(next)) chain.push(next);
   if (chain.length !== recurrent.length) {
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${recurrent.length - chain.length} recurrent node(s) are not part of the stack that starts at ${describeNode(chain[0])}`);
   }
