@@ -317,12 +317,12 @@ function readMetadata(value: unknown): Record<string, unknown> {
 }
 
 /** True for a decoded MessagePack map (a plain object), false for arrays, binaries and scalars. */
-export function isPlainMap(value: unknown): value is Record<string, unknown> {
+function isPlainMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 /** A short, safe rendering of a decoded value for an error message. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (value instanceof Uint8Array) return `binary(${value.length})`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   if (typeof value === 'object' && value !== null) return 'a map';

@@ -38,6 +38,7 @@ export async function readFileBytes(path: string, maxBytes: number): Promise<Uin
   }
 }
 
+/** The message of an error (or the thing thrown, as text), for wrapping it in a SourceError. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
