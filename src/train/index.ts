@@ -28,3 +28,4 @@ export { runGradientWorker } from './parallel/worker-main.ts';
 export { parseTokenLines, readTokenFile, buildVocabulary, encodeTokens, type VocabularyOptions } from './data/token-file.ts';
 export { classSoftmaxLogProbabilitiesInto, type OutputClassesMetadata } from './class-distribution.ts';
 export { trainedModel, exportTrainedModel, type TrainedModelExtras } from './export-model.ts';
+export { renderHtmlReport, type ReportInput } from './report/html-report.ts';

@@ -1,0 +1,241 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ErrorCode } from '../../errors.ts';
+import type { TensorDtype } from '../../format/model-file.ts';
+import type { CellKind } from '../../cells/cell.ts';
+import { createRandomModel } from '../../model/random-model.ts';
+import { languageModelData } from '../../train/data/batches.ts';
+import { buildVocabulary, encodeTokens, readTokenFile } from '../../train/data/token-file.ts';
+import { TrainingError } from '../../train/errors.ts';
+import { exportTrainedModel } from '../../train/export-model.ts';
+import { renderHtmlReport } from '../../train/report/html-report.ts';
+import { train, type TrainProgress } from '../../train/trainer.ts';
+import type { Command } from '../command.ts';
+import { formatDuration, progressBar, progressLine } from './train-progress.ts';
+
+const USAGE = `usage: lstm-stream train --train FILE [options]
+
+Trains a word (or character) language model on a token file (one token per
+line) with truncated BPTT, and writes it as a model file.
+
+data and model:
+  --train FILE            training tokens, one per line (required)
+  --valid FILE            validation tokens (learning-rate decay, early stopping, best model)
+  --vocab-size N          keep the N−1 most frequent tokens plus <unk> (default: all)
+  --min-count N           keep tokens seen at least N times (default 1)
+  --cell KIND             lstm | rnn-tanh | rnn-relu (default lstm)
+  --embedding N           embedding size (default 64)
+  --hidden N              hidden size (default 128)
+  --layers N              recurrent layers (default 1)
+  --tie                   share the embedding with the output layer (embedding = hidden)
+  --classes N             factorized softmax with N frequency classes (0 = full softmax; ~√V is fast)
+training:
+  --batch N               parallel streams per minibatch (default 20)
+  --window N              truncated-BPTT window (default 35)
+  --epochs N              (default 10)
+  --optimizer adam|sgd    (default adam)
+  --lr X                  learning rate (default 0.002 for adam, 1 for sgd)
+  --momentum X            SGD momentum (default 0)
+  --weight-decay X        (default 0)
+  --clip X                global gradient-norm clip, 0 = off (default 5)
+  --dropout X             between layers and before the head (default 0)
+  --lr-decay X            learning rate × X when validation stops improving (default 0.5)
+  --patience N            stop after N epochs without improvement, 0 = never (default 3)
+  --seed N                seed of the initial weights and dropout (default 1)
+  --workers N             threads computing gradients (default 1; 2 uses both cores)
+  --max-windows N         windows per epoch at most (quick runs)
+output:
+  --out FILE              model file (default model.msgpack)
+  --dtype f32|f16|q8      weight storage of the model file (default f32)
+  --checkpoint FILE       checkpoint file (default: OUT.ckpt); written every
+                          --checkpoint-minutes N (default 10) and on Ctrl-C
+  --resume                continue from the checkpoint (same data and options)
+  --report FILE           write an HTML report (loss and perplexity curves, settings)
+
+On a terminal a progress bar shows epoch, tokens/s, loss, perplexity and ETA;
+otherwise plain log lines. Ctrl-C writes a checkpoint and exits with code 130;
+run the same command with --resume to continue.`;
+
+/** `lstm-stream train`: trains a language model from token files. */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train a language model on a token file (BPTT, checkpoints, report) and write a model file',
+  usage: USAGE,
+  run: (args) => runTrain(args, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), terminal: process.stderr.isTTY === true }),
+};
+
+/** Where the command writes: stdout, stderr, and whether stderr is a terminal (progress bar) or not (log lines). */
+export interface TrainCommandOutput {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly terminal: boolean;
+  /** Stops the run like Ctrl-C does (tests); the real command also listens for SIGINT. */
+  readonly signal?: AbortSignal;
+}
+
+/** The command's body. Resolves to the exit code: 0 done, 130 stopped with a checkpoint, 2 usage. */
+export async function runTrain(args: string[], io: TrainCommandOutput): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      train: { type: 'string' },
+      valid: { type: 'string' },
+      'vocab-size': { type: 'string' },
+      'min-count': { type: 'string', default: '1' },
+      cell: { type: 'string', default: 'lstm' },
+      embedding: { type: 'string', default: '64' },
+      hidden: { type: 'string', default: '128' },
+      layers: { type: 'string', default: '1' },
+      tie: { type: 'boolean', default: false },
+      classes: { type: 'string', default: '0' },
+      batch: { type: 'string', default: '20' },
+      window: { type: 'string', default: '35' },
+      epochs: { type: 'string', default: '10' },
+      optimizer: { type: 'string', default: 'adam' },
+      lr: { type: 'string' },
+      momentum: { type: 'string', default: '0' },
+      'weight-decay': { type: 'string', default: '0' },
+      clip: { type: 'string', default: '5' },
+      dropout: { type: 'string', default: '0' },
+      'lr-decay': { type: 'string', default: '0.5' },
+      patience: { type: 'string', default: '3' },
+      seed: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' },
+      'max-windows': { type: 'string', default: '0' },
+      out: { type: 'string', default: 'model.msgpack' },
+      dtype: { type: 'string', default: 'f32' },
+      checkpoint: { type: 'string' },
+      'checkpoint-minutes': { type: 'string', default: '10' },
+      resume: { type: 'boolean', default: false },
+      report: { type: 'string' },
+    },
+  });
+  if (values.train === undefined) {
+    io.err(`${USAGE}\n`);
+    return 2;
+  }
+  const number = (name: keyof typeof values): number => {
+    const text = values[name] as string;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--${name} is ${JSON.stringify(text)}; expected a number`);
+    return value;
+  };
+  const cell = values.cell as CellKind;
+  if (!['lstm', 'rnn-tanh', 'rnn-relu'].includes(cell)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--cell is ${JSON.stringify(cell)}; expected lstm, rnn-tanh or rnn-relu`);
+  const dtype = values.dtype as TensorDtype;
+  if (!['f32', 'f16', 'q8'].includes(dtype)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--dtype is ${JSON.stringify(dtype)}; expected f32, f16 or q8`);
+
+  const trainTokens = readTokenFile(values.train);
+  const vocabulary = buildVocabulary(trainTokens, {
+    maxSize: values['vocab-size'] === undefined ? undefined : number('vocab-size'),
+    minCount: number('min-count'),
+  });
+  const trainData = languageModelData(encodeTokens(trainTokens, vocabulary));
+  const validData = values.valid === undefined ? null : languageModelData(encodeTokens(readTokenFile(values.valid), vocabulary));
+  const V = vocabulary.length;
+  const hiddenSize = number('hidden');
+  const embeddingSize = values.tie ? hiddenSize : number('embedding');
+  const model = createRandomModel(
+    { cell, input: 'embedding', vocabSize: V, inputSize: embeddingSize, hiddenSize, numLayers: number('layers'), head: 'softmax', outputSize: V },
+    { seed: number('seed') },
+  );
+  const checkpointPath = values.checkpoint ?? `${values.out}.ckpt`;
+  const options = {
+    batchSize: number('batch'),
+    window: number('window'),
+    epochs: number('epochs'),
+    optimizer: values.optimizer as 'adam' | 'sgd',
+    learningRate: values.lr === undefined ? undefined : number('lr'),
+    momentum: number('momentum'),
+    weightDecay: number('weight-decay'),
+    clipNorm: number('clip'),
+    dropout: number('dropout'),
+    lrDecay: number('lr-decay'),
+    patience: number('patience'),
+    seed: number('seed'),
+    tie: values.tie,
+    classCount: number('classes'),
+    workers: number('workers'),
+    maxWindowsPerEpoch: number('max-windows'),
+  };
+
+  io.err(
+    `training ${cell}, ${number('layers')} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
+      `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
+      `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${model.parameterCount} parameters\n`,
+  );
+  const controller = new AbortController();
+  io.signal?.addEventListener('abort', () => controller.abort());
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    io.err(`\nstopping after this window and writing ${checkpointPath} (Ctrl-C again to quit without it)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const windows: TrainProgress[] = [];
+  let lastLine = 0;
+  let barShown = false;
+  const clearBar = (): void => {
+    if (barShown) io.err('\r\x1b[K');
+    barShown = false;
+  };
+  let result;
+  try {
+    result = await train(model, {
+      ...options,
+      train: trainData,
+      validation: validData,
+      checkpoint: { path: checkpointPath, everyMinutes: number('checkpoint-minutes') },
+      resumeFrom: values.resume ? checkpointPath : null,
+      signal: controller.signal,
+      onProgress: (p) => {
+        windows.push(p);
+        if (io.terminal) {
+          io.err(`\r\x1b[K${progressBar(p, true)}`);
+          barShown = true;
+        } else if (performance.now() - lastLine > 10_000 || p.window === p.windowsPerEpoch) {
+          lastLine = performance.now();
+          io.err(`${progressLine(p, true)}\n`);
+        }
+      },
+      onEpoch: (r) => {
+        clearBar();
+        io.err(
+          `epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} (ppl ${Math.exp(r.trainLoss).toFixed(1)}), ` +
+            `valid loss ${r.validLoss.toFixed(4)} (ppl ${Math.exp(r.validLoss).toFixed(1)}), lr ${r.learningRate.toPrecision(3)}, ` +
+            `${formatDuration(r.seconds)}, ${r.tokensPerSecond.toFixed(0)} tokens/s\n`,
+        );
+      },
+      onEvent: (e) => {
+        clearBar();
+        io.err(`${e.kind}: ${e.message}\n`);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    clearBar();
+  }
+  const settings = { ...result.options, cell, embeddingSize, hiddenSize, numLayers: number('layers'), vocabSize: V, trainTokens: trainData.inputs.length, validTokens: validData?.inputs.length ?? 0, dtype };
+  const summary: string[] = [];
+  const last = result.history[result.history.length - 1];
+  const best = result.history.reduce((b, r) => (r.validLoss < b.validLoss ? r : b), result.history[0] ?? last);
+  if (best) summary.push(`best validation loss ${best.validLoss.toFixed(4)} (perplexity ${Math.exp(best.validLoss).toFixed(2)}) at epoch ${best.epoch}`);
+  summary.push(`${result.history.length} epoch(s) in ${formatDuration(result.seconds)}${result.stoppedEarly ? ', stopped early' : ''}${result.divergences ? `, ${result.divergences} divergence roll-back(s)` : ''}`);
+  if (result.stopped) {
+    summary.push(`stopped by request; checkpoint ${checkpointPath}; continue with the same command and --resume`);
+  } else {
+    const bytes = await exportTrainedModel(values.out, result, { dtype, vocabulary, tokenizer: { kind: 'word', unknownToken: vocabulary[0] } });
+    summary.push(`wrote ${values.out} (${dtype}, ${bytes} bytes)`);
+  }
+  if (values.report !== undefined) {
+    writeFileSync(
+      values.report,
+      renderHtmlReport({ title: `lstm-stream train: ${values.train}`, history: result.history, windows, settings, summary, perplexity: true }),
+    );
+    summary.push(`report ${values.report}`);
+  }
+  io.out(`${summary.join('\n')}\n`);
+  return result.stopped ? 130 : 0;
+}
