@@ -60,7 +60,9 @@ describe.skipIf(collectGarbage === null)('streams at scale (small versions of th
   });
 
   it('round-robin over 2,000 sessions steps at ≥ 80% of one session\'s rate (bench: ≥ 90% at 10,000)', () => {
-    // A looser bound than the benchmark's 90%: this machine is shared and a test must not flake.
+    // A looser bound than the benchmark's 90%, and timed by this process's CPU
+    // time in alternating pairs of blocks: the machine is shared, vitest runs
+    // files in parallel, and a test must not flake on that.
     const H = 64;
     const V = 1000;
     const model = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: H, hiddenSize: H, numLayers: 2, head: 'softmax', outputSize: V });
@@ -68,23 +70,24 @@ describe.skipIf(collectGarbage === null)('streams at scale (small versions of th
     const sessions = Array.from({ length: count }, () => model.session());
     const alone = model.session();
     let sink = 0;
-    const rate = (run: () => void): number => {
-      const start = performance.now();
+    const cpuSeconds = (run: () => void): number => {
+      const start = process.cpuUsage();
       run();
-      return count / (performance.now() - start);
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / 1e6;
     };
-    const singles: number[] = [];
-    const rounds: number[] = [];
-    for (let r = 0; r < 5; r++) {
-      singles.push(rate(() => {
+    const ratios: number[] = [];
+    for (let r = 0; r < 7; r++) {
+      const single = cpuSeconds(() => {
         for (let i = 0; i < count; i++) sink += alone.step((i * 31 + r) % V)[0];
-      }));
-      rounds.push(rate(() => {
+      });
+      const roundRobin = cpuSeconds(() => {
         for (let s = 0; s < count; s++) sink += sessions[s].step((s * 31 + r) % V)[0];
-      }));
+      });
+      ratios.push(single / roundRobin); // rate ratio = inverse time ratio
     }
-    const median = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1];
+    ratios.sort((a, b) => a - b);
     expect(Number.isFinite(sink)).toBe(true);
-    expect(median(rounds) / median(singles)).toBeGreaterThanOrEqual(0.8);
+    expect(ratios[3]).toBeGreaterThanOrEqual(0.8);
   });
 });
