@@ -86,7 +86,7 @@ describe('lstm-stream convert', () => {
   it('refuses unknown file kinds and bad options with typed errors, and prints usage without two paths', async () => {
     await expect(runConvert(['model.pt', out('x.msgpack')], () => {})).rejects.toMatchObject({ code: ErrorCode.FILE_KIND_UNKNOWN });
     await expect(runConvert([fixturePath('lstm_stack.onnx'), out('x.onnx'), '--dtype', 'q8'], () => {})).rejects.toMatchObject({ code: ErrorCode.CONVERT_OPTION_INVALID });
-    await expect(runConvert([fixturePath('lstm_stack.onnx'), out('x.msgpack'), '--dtype', 'q4'], () => {})).rejects.toMatchObject({ code: ErrorCode.CONVERT_OPTION_INVALID });
+    await expect(runConvert([fixturePath('lstm_stack.onnx'), out('x.msgpack'), '--dtype', 'q3'], () => {})).rejects.toMatchObject({ code: ErrorCode.CONVERT_OPTION_INVALID });
     let usage = '';
     expect(await runConvert([], (text) => (usage += text))).toBe(2);
     expect(usage).toMatch(/^usage: lstm-stream convert IN OUT/);

@@ -48,7 +48,7 @@ class OnnxDecoder {
   private charge = (what: string) => (count: number) => this.budget.take(count, BYTES_PER_DECODED_NUMBER, what);
 
   model(r: WireReader): OnnxModel {
-    const model: OnnxModel = { irVersion: 0, opsetImports: [], producerName: '', producerVersion: '', docString: '', graph: emptyGraph() };
+    const model: OnnxModel = { irVersion: 0, opsetImports: [], producerName: '', producerVersion: '', docString: '', graph: emptyGraph(), metadataProps: [] };
     let sawGraph = false;
     while (!r.done) {
       switch (r.readTag()) {
@@ -77,6 +77,10 @@ class OnnxDecoder {
           r.expect(WireType.LENGTH_DELIMITED, 'opset_import');
           model.opsetImports.push(this.opset(r.readMessage('OperatorSetIdProto')));
           break;
+        case 14:
+          r.expect(WireType.LENGTH_DELIMITED, 'metadata_props');
+          model.metadataProps.push(this.stringPair(r.readMessage('StringStringEntryProto')));
+          break;
         default:
           r.skip();
       }
@@ -102,6 +106,20 @@ class OnnxDecoder {
       }
     }
     return opset;
+  }
+
+  stringPair(r: WireReader): { key: string; value: string } {
+    const pair = { key: '', value: '' };
+    while (!r.done) {
+      const field = r.readTag();
+      if (field === 1 || field === 2) {
+        r.expect(WireType.LENGTH_DELIMITED, field === 1 ? 'key' : 'value');
+        pair[field === 1 ? 'key' : 'value'] = r.readString();
+      } else {
+        r.skip();
+      }
+    }
+    return pair;
   }
 
   graph(r: WireReader): OnnxGraph {

@@ -17,6 +17,7 @@ export function encodeOnnx(model: OnnxModel): Uint8Array {
     if (opset.domain !== '') o.string(1, opset.domain);
     w.message(8, o.int(2, opset.version));
   }
+  for (const { key, value } of model.metadataProps) w.message(14, new WireWriter().string(1, key).string(2, value));
   return w.finish().slice();
 }
 

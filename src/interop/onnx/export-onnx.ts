@@ -1,4 +1,5 @@
 import type { Model } from '../../model/model.ts';
+import { extrasOf } from '../model-extras.ts';
 import { encodeOnnx } from './encode-onnx.ts';
 import { emptyAttribute, emptyTensor, OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-model.ts';
 
@@ -20,7 +21,8 @@ const SEQUENCE = 'sequence';
  * softmax), `output` (linear head) or `y` (no head) [sequence, 1, width],
  * and the final `h_n` (and `c_n`). One LSTM/RNN node per layer, gates
  * reordered to ONNX's i, o, f, c; q8 and f16 weights are written as f32
- * (dequantized). Cold path: copies every weight once.
+ * (dequantized). The vocabulary, tokenizer and metadata go to
+ * metadata_props as JSON (model-extras.ts). Cold path: copies every weight once.
  */
 export function toOnnxModel(model: Model): OnnxModel {
   const a = model.architecture;
@@ -123,6 +125,7 @@ export function toOnnxModel(model: Model): OnnxModel {
     producerVersion: '',
     docString: `${a.numLayers}-layer ${a.cell}, ${a.input} input, ${a.head} head, exported by lstm-stream`,
     graph: { name: 'lstm_stream_model', nodes, initializers, inputs, outputs, valueInfo: [] },
+    metadataProps: Object.entries(extrasOf(model)).map(([key, value]) => ({ key, value })),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Model } from '../../model/model.ts';
 import { fromTorchStateDict, type TorchTensor } from '../../model/torch-state-dict.ts';
 import { InteropError } from '../errors.ts';
 import { AllocationBudget, resolveInteropLimits } from '../limits.ts';
+import { withExtras } from '../model-extras.ts';
 import { decodeOnnx, type DecodeOnnxOptions } from './decode-onnx.ts';
 import { OnnxGraphIndex, attributeOf, describeNode } from './onnx-graph-index.ts';
 import type { OnnxModel, OnnxNode } from './onnx-model.ts';
@@ -117,7 +118,10 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     if (head.bias !== null) tensors['out.bias'] = { shape: [head.outputSize], data: head.bias };
   }
   try {
-    return fromTorchStateDict(tensors, { cell, head: head?.softmax ? 'softmax' : options.head });
+    const built = fromTorchStateDict(tensors, { cell, head: head?.softmax ? 'softmax' : options.head });
+    const strings: Record<string, string> = Object.create(null);
+    for (const { key, value } of model.metadataProps) strings[key] = value;
+    return withExtras(built, strings, 'ONNX metadata_props', ErrorCode.ONNX_INVALID);
   } catch (error) {
     if (error instanceof LstmStreamError && !(error instanceof InteropError)) {
       throw new InteropError(error.code, `ONNX graph: ${error.message} (rnn.*_l{k} is the k-th recurrent node, emb.weight the Gather table, out.* the output layer)`, { cause: error });

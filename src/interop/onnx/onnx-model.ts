@@ -104,6 +104,8 @@ export interface OnnxModel {
   producerVersion: string;
   docString: string;
   graph: OnnxGraph;
+  /** metadata_props: free key-value strings (StringStringEntryProto). */
+  metadataProps: { key: string; value: string }[];
 }
 
 /** An empty TensorProto, for decoders and builders to fill. */

@@ -1,8 +1,9 @@
-import { LstmStreamError } from '../../errors.ts';
+import { ErrorCode, LstmStreamError } from '../../errors.ts';
 import type { Model } from '../../model/model.ts';
 import { fromTorchStateDict, type FromTorchOptions, type TorchTensor } from '../../model/torch-state-dict.ts';
 import { InteropError } from '../errors.ts';
 import { AllocationBudget, resolveInteropLimits } from '../limits.ts';
+import { withExtras } from '../model-extras.ts';
 import { decodeSafetensorsEntry, parseSafetensors, type ReadSafetensorsOptions } from './read-safetensors.ts';
 import { mapTorchKeys, type TorchKeyMap } from './torch-key-map.ts';
 
@@ -36,7 +37,8 @@ export function importSafetensors(bytes: Uint8Array, options: ImportSafetensorsO
   const tiedShapeFits = embedding !== undefined && recurrent !== undefined && tensors['out.bias']?.shape[0] === embedding.shape[0] && recurrent.shape[1] === embedding.shape[1];
   if (tiedShapeFits && tensors['out.weight'] === undefined) tensors['out.weight'] = embedding;
   try {
-    return fromTorchStateDict(tensors, { cell: options.cell, head: options.head });
+    const model = fromTorchStateDict(tensors, { cell: options.cell, head: options.head });
+    return withExtras(model, file.metadata, 'safetensors __metadata__', ErrorCode.SAFETENSORS_INVALID);
   } catch (error) {
     if (error instanceof LstmStreamError && !(error instanceof InteropError)) {
       const renamed = pairs.filter(([from, to]) => from !== to).map(([from, to]) => `${from} → ${to}`);

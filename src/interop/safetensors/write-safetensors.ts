@@ -3,6 +3,7 @@ import { float32ToFloat16Bits } from '../../math/f16.ts';
 import type { Model } from '../../model/model.ts';
 import { toTorchStateDict } from '../../model/torch-state-dict.ts';
 import { InteropError } from '../errors.ts';
+import { extrasOf } from '../model-extras.ts';
 import { float32ToBfloat16Bits, SAFETENSORS_DTYPE_BYTES, SAFETENSORS_FLOAT_DTYPES, type SafetensorsFloatDtype } from './safetensors-dtypes.ts';
 
 /** Options of {@link encodeSafetensors} and {@link exportSafetensors}. */
@@ -70,8 +71,9 @@ export function encodeSafetensors(
  * names: `emb.weight`, `rnn.weight_ih_l0` …, `out.weight`, `out.bias`; the
  * fused bias in bias_ih, zeros in bias_hh; q8 weights dequantized), which
  * `safetensors.torch.load_file` + `load_state_dict` read into the matching
- * nn.Embedding / nn.LSTM / nn.Linear modules. Cold path.
+ * nn.Embedding / nn.LSTM / nn.Linear modules. The vocabulary, tokenizer and
+ * metadata go to `__metadata__` as JSON (model-extras.ts). Cold path.
  */
 export function exportSafetensors(model: Model, options: WriteSafetensorsOptions = {}): Uint8Array {
-  return encodeSafetensors(toTorchStateDict(model), options);
+  return encodeSafetensors(toTorchStateDict(model), { ...options, metadata: { ...extrasOf(model), ...options.metadata } });
 }
