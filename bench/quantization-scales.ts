@@ -7,7 +7,7 @@
 // TypeScript kernels directly (a session may dispatch to WebAssembly).
 // Run: node_modules/.bin/bun bench/quantization-scales.ts   (or: deno run -A …)
 // Options: --steps N (default 300) --repeats N (default 7)
-import { createRandomModel, encodeModel, F32Matrix, logSoftmaxInto, matVecInto, Model, Q8Matrix, q8MatVecInto, quantizeModel, SeededRandom, type WeightMatrix } from '../src/index.ts';
+import { createRandomModel, encodeModel, F32Matrix, logSoftmaxInto, matVecInto, Model, Q4Matrix, q4MatVecInto, Q8Matrix, q8MatVecInto, quantizeModel, SeededRandom, type WeightMatrix } from '../src/index.ts';
 import { createCell } from '../src/model/build-layer.ts';
 
 const argument = (name: string, fallback: number): number => {
@@ -100,10 +100,12 @@ function kernelTimes(rows: number, cols: number): Record<string, number> {
   const out = new Float32Array(rows);
   const row = Q8Matrix.fromFloat32(rows, cols, values);
   const block = Q8Matrix.fromFloat32(rows, cols, values, 32);
+  const q4 = Q4Matrix.fromFloat32(rows, cols, values, 32);
   const kernels: Record<string, () => void> = {
     f32: () => matVecInto(out, values, rows, cols, x, 0, null),
     'q8 per row': () => q8MatVecInto(out, row.data, row.scales, rows, cols, row.blockSize, x, 0, null),
     'q8 blocks of 32': () => q8MatVecInto(out, block.data, block.scales, rows, cols, block.blockSize, x, 0, null),
+    'q4 blocks of 32': () => q4MatVecInto(out, q4.data, q4.scales, rows, cols, 32, x, 0, null),
   };
   const iterations = Math.max(3, Math.round(2e7 / (rows * cols)));
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(kernels).map((k) => [k, []]));
@@ -121,7 +123,7 @@ const runtime = (globalThis as { Bun?: unknown; Deno?: unknown }).Bun ? 'Bun' : 
 console.log(`q8 scales per row vs per block of 32 — LM hidden 256, vocabulary 10,000; ${STEPS} steps, ${REPEATS} timed repeats, ${runtime}\n`);
 const uniform = createRandomModel(architecture, { seed: 1 });
 const f32Bytes = encodeModel(uniform, { dtype: 'f32' }).length;
-console.log(`file size: f32 ${f32Bytes} bytes; q8 per row ${(encodeModel(uniform, { dtype: 'q8' }).length / f32Bytes).toFixed(4)}× ; q8 blocks of 32 ${(encodeModel(uniform, { dtype: 'q8', blockSize: 32 }).length / f32Bytes).toFixed(4)}× ; f16 ${(encodeModel(uniform, { dtype: 'f16' }).length / f32Bytes).toFixed(4)}×\n`);
+console.log(`file size: f32 ${f32Bytes} bytes; q8 per row ${(encodeModel(uniform, { dtype: 'q8' }).length / f32Bytes).toFixed(4)}× ; q8 blocks of 32 ${(encodeModel(uniform, { dtype: 'q8', blockSize: 32 }).length / f32Bytes).toFixed(4)}× ; q4 blocks of 32 ${(encodeModel(uniform, { dtype: 'q4' }).length / f32Bytes).toFixed(4)}× ; f16 ${(encodeModel(uniform, { dtype: 'f16' }).length / f32Bytes).toFixed(4)}×\n`);
 
 console.log('| weights | variant | mean KL per step (nats) | max |Δ logit| | perplexity change |');
 console.log('|---|---|---|---|---|');
@@ -131,6 +133,7 @@ for (const [label, model] of [['uniform (PyTorch init)', uniform], ['heavy-taile
     ['f16', { dtype: 'f16' }],
     ['q8 per row', { dtype: 'q8' }],
     ['q8 blocks of 32', { dtype: 'q8', blockSize: 32 }],
+    ['q4 blocks of 32', { dtype: 'q4' }],
   ] as const) {
     const result = compare(model, quantizeModel(model, options), tokens);
     console.log(`| ${label} | ${variant} | ${result.kl.toExponential(2)} | ${result.maxLogit.toExponential(2)} | ${(result.perplexityChange * 100).toFixed(3)}% |`);

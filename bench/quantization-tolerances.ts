@@ -1,4 +1,4 @@
-// How far f16 and q8 model files land from PyTorch's float64 outputs on the
+// How far f16, q8 and q4 model files land from PyTorch's float64 outputs on the
 // fixtures in test/fixtures/torch: the measurement behind the tolerances in
 // docs/FORMAT.md and test/format/round-trip.test.ts.
 // Run: node_modules/.bin/bun bench/quantization-tolerances.ts   (or deno run -A)
@@ -26,7 +26,7 @@ function outputs(model: Model, fixture: Record<string, unknown>): Float32Array {
   return Float32Array.from(result);
 }
 
-const rows: string[] = ['| fixture | f32 | f16 | q8 (per row) | q8 (blocks of 32) |', '|---|---|---|---|---|'];
+const rows: string[] = ['| fixture | f32 | f16 | q8 (per row) | q8 (blocks of 32) | q4 (blocks of 32) |', '|---|---|---|---|---|---|'];
 for (const name of ['lstm_1layer', 'lstm_2layer', 'rnn_tanh', 'rnn_relu_2layer', 'lm_lstm_bptt', 'lm_rnn_bptt']) {
   const fixture = load(name);
   const cell: CellKind | undefined = fixture.kind === 'rnn' ? (fixture.nonlinearity === 'relu' ? 'rnn-relu' : 'rnn-tanh') : undefined;
@@ -37,6 +37,7 @@ for (const name of ['lstm_1layer', 'lstm_2layer', 'rnn_tanh', 'rnn_relu_2layer',
     { dtype: 'f16' as const },
     { dtype: 'q8' as const },
     { dtype: 'q8' as const, blockSize: 32 },
+    { dtype: 'q4' as const },
   ].map((options) => {
     const got = outputs(decodeModel(encodeModel(model, options)), fixture);
     let worst = 0;

@@ -66,5 +66,7 @@ export {
 export { crc32 } from './format/crc32.ts';
 export type { ByteSource } from './io/read-source.ts';
 export { Q8Matrix } from './math/q8-matrix.ts';
+export { Q4Matrix } from './math/q4-matrix.ts';
+export { q4MatVecInto } from './math/q4-matvec.ts';
 export { q8MatVecInto } from './math/q8-matvec.ts';
 export { float32ToFloat16Bits, float16BitsToFloat32, float32ToFloat16Into, float16ToFloat32Into } from './math/f16.ts';

@@ -2,6 +2,7 @@ import { gateCountOf, type RecurrentCell } from '../cells/cell.ts';
 import { ErrorCode, LstmStreamError } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
+import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
 import { createCell } from '../model/build-layer.ts';
 import { Model, type Head } from '../model/model.ts';
@@ -14,7 +15,7 @@ import { bytesToFloat32, bytesToInt8, float16BytesToFloat32 } from './tensor-byt
  * architecture by name and shape, decodes it (f32 copied, f16 widened to f32,
  * q8 kept as int8 + scales), checks that every weight is finite and every
  * scale positive and finite, and restores a tied head as the very embedding
- * object. Throws FormatError naming the tensor. Cold path: allocates the
+ * object (q4 stays packed nibbles + scales). Throws FormatError naming the tensor. Cold path: allocates the
  * model's weights once (file bytes are not retained).
  */
 export function buildModel(file: ModelFile): Model {
@@ -89,7 +90,7 @@ function expectShape(tensor: FileTensor, shape: readonly number[]): void {
 function toMatrix(tensor: FileTensor, shape: readonly [number, number]): WeightMatrix {
   expectShape(tensor, shape);
   const [rows, cols] = shape;
-  if (tensor.dtype === 'q8') {
+  if (tensor.dtype === 'q8' || tensor.dtype === 'q4') {
     const scales = bytesToFloat32(tensor.scales as Uint8Array);
     const blocksPerRow = Math.ceil(cols / (tensor.blockSize as number));
     for (let i = 0; i < scales.length; i++) {
@@ -101,6 +102,7 @@ function toMatrix(tensor: FileTensor, shape: readonly [number, number]): WeightM
         );
       }
     }
+    if (tensor.dtype === 'q4') return new Q4Matrix(rows, cols, tensor.data.slice(), scales, tensor.blockSize as number);
     return new Q8Matrix(rows, cols, bytesToInt8(tensor.data), scales, tensor.blockSize as number);
   }
   const values = floatValues(tensor);
@@ -110,7 +112,9 @@ function toMatrix(tensor: FileTensor, shape: readonly [number, number]): WeightM
 
 function toVector(tensor: FileTensor, length: number): Float32Array {
   expectShape(tensor, [length]);
-  if (tensor.dtype === 'q8') throw new FormatError(ErrorCode.INVALID_FIELD, `tensor ${tensor.name} is a vector and cannot be q8`);
+  if (tensor.dtype === 'q8' || tensor.dtype === 'q4') {
+    throw new FormatError(ErrorCode.INVALID_FIELD, `tensor ${tensor.name} is a vector and cannot be ${tensor.dtype}`);
+  }
   const values = floatValues(tensor);
   checkFinite(tensor, values, length);
   return values;

@@ -2,6 +2,7 @@ import { Encoder, type ExtensionCodecType } from '@msgpack/msgpack';
 import { ErrorCode } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
+import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
 import type { Model } from '../model/model.ts';
 import { crc32 } from './crc32.ts';
@@ -15,7 +16,7 @@ import {
   TENSOR_NAMES,
   type TensorDtype,
 } from './model-file.ts';
-import { quantizeMatrix } from './quantize-matrix.ts';
+import { quantizeMatrix, quantizeMatrixQ4 } from './quantize-matrix.ts';
 import { float32ToBytes, float32ToFloat16Bytes, int8ToBytes } from './tensor-bytes.ts';
 
 /** Options of {@link encodeModel} and saveModel. */
@@ -27,10 +28,10 @@ export interface EncodeOptions {
    */
   readonly dtype?: TensorDtype;
   /**
-   * q8 only: columns per scale. Omitted: one scale per row (the default, see
-   * docs/FORMAT.md), or a q8 matrix's own layout; 32 gives GGML Q8_0-style
-   * blocks. A q8 matrix already in the wanted layout is written as is,
-   * without quantizing again.
+   * q8 and q4: columns per scale. Omitted: for q8 one scale per row (the
+   * default, see docs/FORMAT.md), for q4 blocks of 32 (even sizes only), or
+   * a quantized matrix's own layout. A matrix already in the wanted layout
+   * is written as is, without quantizing again.
    */
   readonly blockSize?: number;
 }
@@ -58,8 +59,8 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Arr
     throw new FormatError(ErrorCode.UNKNOWN_DTYPE, `dtype is ${JSON.stringify(dtype)}; expected one of ${TENSOR_DTYPES.join(', ')}`);
   }
   const blockSize = options.blockSize;
-  if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) {
-    throw new FormatError(ErrorCode.INVALID_FIELD, `blockSize is ${blockSize}; expected a positive integer`);
+  if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0 && (dtype !== 'q4' || blockSize % 2 === 0))) {
+    throw new FormatError(ErrorCode.INVALID_FIELD, `blockSize is ${blockSize}; expected a positive ${dtype === 'q4' ? 'even ' : ''}integer`);
   }
   const a = model.architecture;
   const tensors: Record<string, unknown>[] = [];
@@ -132,7 +133,11 @@ function encodeMatrix(
   blockSize: number | undefined,
 ): Record<string, unknown> {
   const shape = [matrix.rows, matrix.cols];
-  const target = dtype ?? (matrix instanceof Q8Matrix ? 'q8' : 'f32');
+  const target = dtype ?? (matrix instanceof Q8Matrix ? 'q8' : matrix instanceof Q4Matrix ? 'q4' : 'f32');
+  if (target === 'q4') {
+    const q4 = quantizeMatrixQ4(matrix, blockSize);
+    return { name, dtype: 'q4', shape, data: q4.data.slice(), scales: float32ToBytes(q4.scales), blockSize: q4.blockSize };
+  }
   if (target === 'q8') {
     const q8 = quantizeMatrix(matrix, blockSize);
     return { name, dtype: 'q8', shape, data: int8ToBytes(q8.data), scales: float32ToBytes(q8.scales), blockSize: q8.blockSize };

@@ -8,13 +8,22 @@ export const FORMAT_NAME = 'lstm-stream';
 export const FORMAT_VERSION = 1;
 
 /** Storage types of a tensor in a file. */
-export type TensorDtype = 'f32' | 'f16' | 'q8';
+export type TensorDtype = 'f32' | 'f16' | 'q8' | 'q4';
 
 /** The storage types, for validation and messages. */
-export const TENSOR_DTYPES: readonly TensorDtype[] = ['f32', 'f16', 'q8'];
+export const TENSOR_DTYPES: readonly TensorDtype[] = ['f32', 'f16', 'q8', 'q4'];
 
-/** Bytes per element of each storage type (q8 scales come on top). */
-export const BYTES_PER_ELEMENT: Readonly<Record<TensorDtype, number>> = { f32: 4, f16: 2, q8: 1 };
+/**
+ * Bytes of a tensor's `data` for its dtype and shape (scales come on top):
+ * 4, 2 or 1 per element for f32, f16, q8; for q4, ceil(cols / 2) per row
+ * (two nibbles a byte, each row starting on a byte).
+ */
+export function dataByteLength(dtype: TensorDtype, shape: readonly number[]): number {
+  if (dtype === 'q4') return shape[0] * Math.ceil(shape[1] / 2);
+  let elements = 1;
+  for (const d of shape) elements *= d;
+  return elements * (dtype === 'f32' ? 4 : dtype === 'f16' ? 2 : 1);
+}
 
 /**
  * The file ends with the top-level map's last entry, "checksum" as a uint32:
@@ -34,9 +43,9 @@ export interface FileTensor {
   readonly shape: readonly number[];
   /** Raw element bytes (a view into the file). Empty for a tied entry. */
   readonly data: Uint8Array;
-  /** q8 only: little-endian f32 scales [rows × ceil(cols / blockSize)] (a view into the file). */
+  /** q8 and q4: little-endian f32 scales [rows × ceil(cols / blockSize)] (a view into the file). */
   readonly scales: Uint8Array | null;
-  /** q8 only: columns per scale. */
+  /** q8 and q4: columns per scale. */
   readonly blockSize: number | null;
   /** The name of the tensor this entry shares its values with, or null. */
   readonly tiedTo: string | null;

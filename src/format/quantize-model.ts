@@ -4,11 +4,12 @@ import { createCell } from '../model/build-layer.ts';
 import { Model } from '../model/model.ts';
 import { decodeModel } from './decode-model.ts';
 import { encodeModel, type EncodeOptions } from './encode-model.ts';
-import { quantizeMatrix } from './quantize-matrix.ts';
+import { quantizeMatrix, quantizeMatrixQ4 } from './quantize-matrix.ts';
 
 /**
  * The model a file of the given storage type would load to, without a file:
- * q8 matrices become Q8Matrix (int8 + scales), f16 matrices are rounded to
+ * q8 matrices become Q8Matrix (int8 + scales), q4 ones Q4Matrix (packed
+ * nibbles + scales), f16 matrices are rounded to
  * f16 and held as f32, f32 matrices are f32. Biases stay f32, a tied head
  * stays tied, vocabulary, tokenizer and metadata are kept. Equal, value for
  * value, to decodeModel(encodeModel(model, options)). Cold path: allocates the new weights.
@@ -19,7 +20,12 @@ export function quantizeModel(model: Model, options: EncodeOptions & { readonly 
   const convert = (matrix: WeightMatrix): WeightMatrix => {
     let result = converted.get(matrix);
     if (result === undefined) {
-      result = options.dtype === 'f32' ? new F32Matrix(matrix.rows, matrix.cols, matrix.toFloat32()) : quantizeMatrix(matrix, options.blockSize);
+      result =
+        options.dtype === 'f32'
+          ? new F32Matrix(matrix.rows, matrix.cols, matrix.toFloat32())
+          : options.dtype === 'q4'
+            ? quantizeMatrixQ4(matrix, options.blockSize)
+            : quantizeMatrix(matrix, options.blockSize);
       converted.set(matrix, result);
     }
     return result;

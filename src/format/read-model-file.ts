@@ -6,12 +6,12 @@ import { crc32 } from './crc32.ts';
 import { FormatError } from './errors.ts';
 import { resolveLimits, type FormatLimits, type ResolvedLimits } from './limits.ts';
 import {
-  BYTES_PER_ELEMENT,
   CHECKSUM_TRAILER_LENGTH,
   CHECKSUM_TRAILER_PREFIX,
   FORMAT_NAME,
   FORMAT_VERSION,
   TENSOR_DTYPES,
+  dataByteLength,
   type FileTensor,
   type ModelFile,
   type TensorDtype,
@@ -238,14 +238,17 @@ function readTensor(entry: unknown, index: number, limits: ResolvedLimits): File
   }
   const data = entry.data;
   if (!(data instanceof Uint8Array)) throw new FormatError(ErrorCode.INVALID_FIELD, `tensor ${name}: data is ${show(data)}, expected binary`);
-  const expectedBytes = elements * BYTES_PER_ELEMENT[dtype as TensorDtype];
+  if (dtype === 'q4' && shape.length !== 2) {
+    throw new FormatError(ErrorCode.TENSOR_SHAPE_MISMATCH, `tensor ${name} is q4 with shape [${shape}]; q4 is for 2-D matrices only`);
+  }
+  const expectedBytes = dataByteLength(dtype as TensorDtype, shape);
   if (data.length !== expectedBytes) {
     throw new FormatError(
       ErrorCode.TENSOR_DATA_LENGTH,
       `tensor ${name} (${dtype}, shape [${shape}]) has ${data.length} data bytes, expected ${expectedBytes}`,
     );
   }
-  if (dtype !== 'q8') {
+  if (dtype !== 'q8' && dtype !== 'q4') {
     if (entry.scales !== undefined || entry.blockSize !== undefined) {
       throw new FormatError(ErrorCode.INVALID_FIELD, `tensor ${name} is ${dtype} and must have no scales or blockSize`);
     }
@@ -255,10 +258,15 @@ function readTensor(entry: unknown, index: number, limits: ResolvedLimits): File
     throw new FormatError(ErrorCode.TENSOR_SHAPE_MISMATCH, `tensor ${name} is q8 with shape [${shape}]; q8 is for 2-D matrices only`);
   }
   const blockSize = entry.blockSize;
-  if (typeof blockSize !== 'number' || !Number.isInteger(blockSize) || blockSize < 1 || blockSize > shape[1]) {
+  // q8: 1 … cols (cols = one scale per row). q4: even, so no block starts mid-byte; ≥ cols means one block per row.
+  const blockOk =
+    typeof blockSize === 'number' &&
+    Number.isSafeInteger(blockSize) &&
+    (dtype === 'q8' ? blockSize >= 1 && blockSize <= shape[1] : blockSize >= 2 && blockSize % 2 === 0);
+  if (!blockOk) {
     throw new FormatError(
       ErrorCode.INVALID_FIELD,
-      `tensor ${name}: blockSize is ${show(blockSize)}, expected an integer from 1 to the column count ${shape[1]}`,
+      `tensor ${name}: blockSize is ${show(blockSize)}, expected ${dtype === 'q8' ? `an integer from 1 to the column count ${shape[1]}` : 'an even integer ≥ 2'}`,
     );
   }
   const scales = entry.scales;
@@ -270,7 +278,7 @@ function readTensor(entry: unknown, index: number, limits: ResolvedLimits): File
       `tensor ${name} has ${scales.length} scale bytes, expected ${expectedScales} (${shape[0]} rows × ${Math.ceil(shape[1] / blockSize)} blocks × 4)`,
     );
   }
-  return { name, dtype: 'q8', shape, data, scales, blockSize, tiedTo: null };
+  return { name, dtype: dtype as TensorDtype, shape, data, scales, blockSize: blockSize as number, tiedTo: null };
 }
 
 function readShape(name: string, value: unknown): number[] {

@@ -23,7 +23,7 @@ function expectFormatError(bytes: Uint8Array, code: string, mention?: string | R
 }
 
 /** A valid file with one edit to its document, resealed with a correct checksum so the edit itself is what fails. */
-function edited(edit: (document: Record<string, any>) => void, dtype: 'f32' | 'f16' | 'q8' = 'f32'): Uint8Array {
+function edited(edit: (document: Record<string, any>) => void, dtype: 'f32' | 'f16' | 'q8' | 'q4' = 'f32'): Uint8Array {
   const document = documentOf(validFile(dtype));
   edit(document);
   return seal(document);
@@ -57,7 +57,7 @@ describe('bad model files get FormatError with a stable code and a message namin
   });
 
   it('unknown dtype: UNKNOWN_DTYPE naming the tensor', () => {
-    expectFormatError(edited((d) => (tensorOf(d, 'layers.1.weight').dtype = 'q4')), ErrorCode.UNKNOWN_DTYPE, /tensor layers\.1\.weight has dtype "q4"/);
+    expectFormatError(edited((d) => (tensorOf(d, 'layers.1.weight').dtype = 'bf16')), ErrorCode.UNKNOWN_DTYPE, /tensor layers\.1\.weight has dtype "bf16"; this reader knows f32, f16, q8, q4/);
     expectFormatError(edited((d) => delete tensorOf(d, 'head.bias').dtype), ErrorCode.UNKNOWN_DTYPE, /head\.bias/);
   });
 
@@ -82,6 +82,8 @@ describe('bad model files get FormatError with a stable code and a message namin
     expectFormatError(edited((d) => (tensorOf(d, 'head.weight').shape = [6, -3])), ErrorCode.TENSOR_SHAPE_MISMATCH, /head\.weight/);
     expectFormatError(edited((d) => (tensorOf(d, 'embedding').data = tensorOf(d, 'embedding').data.subarray(1))), ErrorCode.TENSOR_DATA_LENGTH, /tensor embedding \(f32, shape \[6,4\]\) has 95 data bytes, expected 96/);
     expectFormatError(edited((d) => (tensorOf(d, 'layers.0.weight').scales = new Uint8Array(4)), 'q8'), ErrorCode.TENSOR_DATA_LENGTH, /layers\.0\.weight has 4 scale bytes, expected 48/);
+    // q4: [12, 7] packs into 12 rows × 4 bytes.
+    expectFormatError(edited((d) => (tensorOf(d, 'layers.0.weight').data = new Uint8Array(42)), 'q4'), ErrorCode.TENSOR_DATA_LENGTH, /tensor layers\.0\.weight \(q4, shape \[12,7\]\) has 42 data bytes, expected 48/);
     expectFormatError(edited((d) => (d.architecture.hiddenSize = 4)), ErrorCode.TENSOR_SHAPE_MISMATCH, /expected \[16,8\]/);
   });
 
@@ -193,6 +195,8 @@ describe('bad model files get FormatError with a stable code and a message namin
     expectFormatError(edited((d) => (d.tokenizer.kind = 3)), ErrorCode.INVALID_FIELD, /tokenizer\.kind is 3/);
     expectFormatError(edited((d) => (d.metadata = [1])), ErrorCode.INVALID_FIELD, /metadata is an array of 1/);
     expectFormatError(edited((d) => (tensorOf(d, 'layers.0.weight').blockSize = 0), 'q8'), ErrorCode.INVALID_FIELD, /layers\.0\.weight: blockSize is 0/);
+    expectFormatError(edited((d) => (tensorOf(d, 'layers.0.weight').blockSize = 7), 'q4'), ErrorCode.INVALID_FIELD, /layers\.0\.weight: blockSize is 7, expected an even integer ≥ 2/);
+    expectFormatError(edited((d) => Object.assign(tensorOf(d, 'head.bias'), { dtype: 'q4', data: new Uint8Array(3), scales: new Uint8Array(4), blockSize: 2, shape: [6] })), ErrorCode.TENSOR_SHAPE_MISMATCH, /head\.bias is q4 with shape \[6\]; q4 is for 2-D matrices only/);
     expectFormatError(edited((d) => (tensorOf(d, 'layers.0.weight').tiedTo = 'embedding')), ErrorCode.INVALID_FIELD, /layers\.0\.weight is tied to embedding and must have no/);
     expectFormatError(
       edited((d) => {

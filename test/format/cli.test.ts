@@ -71,7 +71,7 @@ describe('lstm-stream quantize', () => {
   });
 
   it('refuses an unknown dtype and prints usage without one', async () => {
-    await expect(run(runQuantize, [golden('lm_lstm.f32.msgpack'), join(directory, 'x'), '--dtype', 'q4'])).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_DTYPE });
+    await expect(run(runQuantize, [golden('lm_lstm.f32.msgpack'), join(directory, 'x'), '--dtype', 'q3'])).rejects.toMatchObject({ code: ErrorCode.UNKNOWN_DTYPE });
     const { code, text } = await run(runQuantize, [golden('lm_lstm.f32.msgpack')]);
     expect(code).toBe(2);
     expect(text).toContain('usage: lstm-stream quantize IN OUT --dtype');

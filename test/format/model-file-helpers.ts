@@ -17,7 +17,7 @@ export function smallModel(): Model {
 }
 
 /** A valid model file's bytes, of the given dtype. */
-export function validFile(dtype: 'f32' | 'f16' | 'q8' = 'f32'): Uint8Array {
+export function validFile(dtype: 'f32' | 'f16' | 'q8' | 'q4' = 'f32'): Uint8Array {
   return encodeModel(smallModel(), { dtype });
 }
 

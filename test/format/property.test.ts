@@ -13,6 +13,7 @@ const bases: Uint8Array[] = [
   validFile('f32'),
   validFile('f16'),
   validFile('q8'),
+  validFile('q4'),
   encodeModel(createRandomModel({ cell: 'rnn-tanh', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 4, numLayers: 1, head: 'linear', outputSize: 2 }, { seed: 3 }), { dtype: 'q8', blockSize: 3 }),
 ];
 

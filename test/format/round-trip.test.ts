@@ -6,6 +6,7 @@ import {
   F32Matrix,
   fromTorchStateDict,
   Model,
+  Q4Matrix,
   Q8Matrix,
   quantizeModel,
   type CellKind,
@@ -17,6 +18,7 @@ import { loadTorchFixture, maxAbsDiff, rowOf, type FixtureTensor } from '../help
 const F32_TOLERANCE = 2e-5; // the in-memory model's own tolerance: an f32 file adds nothing
 const F16_TOLERANCE = 1e-3;
 const Q8_TOLERANCE = 1e-2;
+const Q4_TOLERANCE = 1e-1;
 
 interface StackFixture {
   kind: 'lstm' | 'rnn';
@@ -74,6 +76,7 @@ describe.each(['lstm_1layer', 'lstm_2layer', 'rnn_tanh', 'rnn_relu_2layer'])('st
   it.each([
     ['f16', F16_TOLERANCE],
     ['q8', Q8_TOLERANCE],
+    ['q4', Q4_TOLERANCE],
   ] as const)('%s file: PyTorch within the stated tolerance', (dtype, tolerance) => {
     const loaded = decodeModel(encodeModel(model, { dtype }));
     const error = maxAbsDiff(runStack(loaded, fixture), fixture.y.data);
@@ -97,6 +100,7 @@ describe.each(['lm_lstm_bptt', 'lm_rnn_bptt'])('language-model fixture %s throug
   it.each([
     ['f16', F16_TOLERANCE],
     ['q8', Q8_TOLERANCE],
+    ['q4', Q4_TOLERANCE],
   ] as const)('%s file: PyTorch logits within the stated tolerance', (dtype, tolerance) => {
     const loaded = decodeModel(encodeModel(model, { dtype }));
     const error = maxAbsDiff(runLanguageModel(loaded, fixture.inputs), fixture.logits.data);
@@ -119,10 +123,13 @@ describe.each(['lm_lstm_bptt', 'lm_rnn_bptt'])('language-model fixture %s throug
     expect(encodeModel(decodeModel(bytes))).toEqual(bytes);
     const blocks = encodeModel(model, { dtype: 'q8', blockSize: 4 });
     expect(encodeModel(decodeModel(blocks))).toEqual(blocks);
+    const q4 = encodeModel(model, { dtype: 'q4' });
+    expect(decodeModel(q4).layers[0].weight).toBeInstanceOf(Q4Matrix);
+    expect(encodeModel(decodeModel(q4))).toEqual(q4);
   });
 
   it('quantizeModel gives the same logits as a file of that dtype', () => {
-    for (const dtype of ['f32', 'f16', 'q8'] as const) {
+    for (const dtype of ['f32', 'f16', 'q8', 'q4'] as const) {
       const viaFile = runLanguageModel(decodeModel(encodeModel(model, { dtype })), fixture.inputs);
       const inMemory = runLanguageModel(quantizeModel(model, { dtype }), fixture.inputs);
       expect(Array.from(inMemory)).toEqual(Array.from(viaFile));
@@ -155,7 +162,7 @@ describe('everything else a file carries', () => {
     const base = createRandomModel(architecture, { seed: 5 });
     const tied = new Model({ embedding: base.embedding, layers: base.layers, head: { kind: 'softmax', weight: base.embedding!, bias: base.head!.bias } });
     const untiedBytes = encodeModel(base, { dtype: 'f32' }).length;
-    for (const dtype of ['f32', 'f16', 'q8'] as const) {
+    for (const dtype of ['f32', 'f16', 'q8', 'q4'] as const) {
       const bytes = encodeModel(tied, { dtype });
       const loaded = decodeModel(bytes);
       expect(loaded.head!.weight).toBe(loaded.embedding);

@@ -21,6 +21,11 @@ describe('file size of an LM with hidden 256 and vocabulary 10,000', () => {
     expect(q8.length / f32.length).toBeCloseTo(0.2552, 3);
   });
 
+  it('q4 (blocks of 32: half a byte plus 4/32 of a byte per weight) is about 0.158 times, f16 about half', () => {
+    expect(encodeModel(model, { dtype: 'q4' }).length / f32.length).toBeCloseTo(0.1579, 3); // 0.15625 plus the f32 biases
+    expect(encodeModel(model, { dtype: 'f16' }).length / f32.length).toBeCloseTo(0.501, 3);
+  });
+
   it('the loaded q8 model keeps its weights as int8 + scales: resident weight bytes within 0.1% of the file size', () => {
     const loaded = decodeModel(q8);
     expect(loaded.head!.weight).toBeInstanceOf(Q8Matrix);

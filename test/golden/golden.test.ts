@@ -10,7 +10,7 @@ import { GOLDEN_EXTRAS, GOLDEN_INPUTS, TIED_ARCHITECTURE } from './golden-model.
 // kernel with another summation order passes but a semantic change fails),
 // reproduce PyTorch within docs/FORMAT.md's tolerances, and a writer given
 // the same model must still produce the same bytes.
-const TOLERANCE = { f32: 2e-5, f16: 1e-3, q8: 1e-2 } as const;
+const TOLERANCE = { f32: 2e-5, f16: 1e-3, q8: 1e-2, q4: 1e-1 } as const;
 const DRIFT = 1e-5;
 
 const golden = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, import.meta.url)));
@@ -22,7 +22,7 @@ function logitsOf(model: Model, inputs: readonly number[]): Float32Array {
   return Float32Array.from(inputs.flatMap((token) => Array.from(session.step(token))));
 }
 
-describe.each(['f32', 'f16', 'q8'] as const)('golden file lm_lstm.%s.msgpack', (dtype) => {
+describe.each(['f32', 'f16', 'q8', 'q4'] as const)('golden file lm_lstm.%s.msgpack', (dtype) => {
   const bytes = golden(`lm_lstm.${dtype}.msgpack`);
   const model = decodeModel(bytes);
 

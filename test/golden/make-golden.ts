@@ -12,7 +12,7 @@ const base = fromTorchStateDict(fixture.params);
 const model = new Model({ embedding: base.embedding, layers: base.layers, head: base.head, ...GOLDEN_EXTRAS });
 
 const expected: Record<string, number[]> = {};
-for (const dtype of ['f32', 'f16', 'q8'] as const) {
+for (const dtype of ['f32', 'f16', 'q8', 'q4'] as const) {
   const bytes = encodeModel(model, { dtype });
   writeFileSync(here(`lm_lstm.${dtype}.msgpack`), bytes);
   const session = decodeModel(bytes).session();

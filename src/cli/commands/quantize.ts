@@ -7,12 +7,13 @@ import { saveModel } from '../../format/save-model.ts';
 import { importFsPromises } from '../../io/node-modules.ts';
 import type { Command } from '../command.ts';
 
-const USAGE = `usage: lstm-stream quantize IN OUT --dtype f32|f16|q8 [--block-size N]
+const USAGE = `usage: lstm-stream quantize IN OUT --dtype f32|f16|q8|q4 [--block-size N]
 
 Rewrites the model file IN as OUT with its weight matrices (embedding,
 recurrent weights, head) stored as --dtype; biases stay f32. q8 uses one
 scale per row unless --block-size N asks for one scale per N columns (32 is
-GGML's Q8_0 layout). OUT is written atomically (a temporary file, then a
+GGML's Q8_0 layout); q4 (4-bit) uses blocks of 32 unless --block-size
+gives another even size. OUT is written atomically (a temporary file, then a
 rename), so it can be IN itself.`;
 
 /** `lstm-stream quantize IN OUT --dtype q8`: converts a model file's storage type. */
@@ -39,8 +40,8 @@ export async function runQuantize(args: string[], write: (text: string) => void)
     throw new FormatError(ErrorCode.UNKNOWN_DTYPE, `--dtype ${JSON.stringify(values.dtype)}: expected one of ${TENSOR_DTYPES.join(', ')}`);
   }
   const blockSize = values['block-size'] === undefined ? undefined : Number(values['block-size']);
-  if (blockSize !== undefined && dtype !== 'q8') {
-    throw new FormatError(ErrorCode.INVALID_FIELD, '--block-size applies to --dtype q8 only');
+  if (blockSize !== undefined && dtype !== 'q8' && dtype !== 'q4') {
+    throw new FormatError(ErrorCode.INVALID_FIELD, '--block-size applies to --dtype q8 and q4 only');
   }
   const [input, output] = positionals;
   const inputBytes = (await (await importFsPromises()).stat(input)).size;

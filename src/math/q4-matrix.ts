@@ -1,0 +1,113 @@
+import type { WeightMatrix } from './matrix.ts';
+import { q4MatVecInto } from './q4-matvec.ts';
+
+/**
+ * A 4-bit weight matrix with symmetric f32 scales per block of `blockSize`
+ * columns (32 by default; q4 needs blocks, one scale per row loses too much):
+ * element (r, c) is q(r, c) · scales[r·blocksPerRow + floor(c / blockSize)],
+ * q a signed nibble (see q4MatVecInto for the packing: two per byte, low
+ * nibble first, each row starting on a byte). Computes straight from the
+ * packed bytes and scales; nothing is expanded to f32.
+ * Memory: rows·ceil(cols / 2) + 4·rows·blocksPerRow bytes.
+ */
+export class Q4Matrix implements WeightMatrix {
+  readonly dtype = 'q4';
+  readonly rows: number;
+  readonly cols: number;
+  /** Columns that share one scale; even. */
+  readonly blockSize: number;
+  /** ceil(cols / blockSize): scales per row. */
+  readonly blocksPerRow: number;
+  /** Packed nibbles [rows × ceil(cols / 2)]. */
+  readonly data: Uint8Array;
+  /** Scales [rows × blocksPerRow]; each positive and finite in a loaded model. */
+  readonly scales: Float32Array;
+
+  /** Holds (does not copy) data [rows × ceil(cols / 2)] and scales [rows × ceil(cols / blockSize)]. blockSize must be even. */
+  constructor(rows: number, cols: number, data: Uint8Array, scales: Float32Array, blockSize: number = 32) {
+    if (!(Number.isInteger(blockSize) && blockSize > 0 && blockSize % 2 === 0)) {
+      throw new RangeError(`Q4Matrix: blockSize ${blockSize} must be a positive even integer`);
+    }
+    const blocksPerRow = Math.ceil(cols / blockSize);
+    if (data.length !== rows * ((cols + 1) >> 1)) {
+      throw new RangeError(`Q4Matrix: data has ${data.length} bytes, expected ${rows}×${(cols + 1) >> 1}`);
+    }
+    if (scales.length !== rows * blocksPerRow) {
+      throw new RangeError(`Q4Matrix: scales has ${scales.length} elements, expected ${rows}×${blocksPerRow}`);
+    }
+    this.rows = rows;
+    this.cols = cols;
+    this.blockSize = blockSize;
+    this.blocksPerRow = blocksPerRow;
+    this.data = data;
+    this.scales = scales;
+  }
+
+  /**
+   * Quantizes row-major f32 values [rows × cols]: per block, s = max|v| / 7
+   * (rounded to f32) and q = v / s rounded half away from zero, in −7 … 7.
+   * An all-zero block gets s = 1. Cold path: allocates the packed bytes and scales.
+   */
+  static fromFloat32(rows: number, cols: number, values: Float32Array, blockSize: number = 32): Q4Matrix {
+    if (values.length !== rows * cols) throw new RangeError(`Q4Matrix.fromFloat32: ${values.length} values, expected ${rows}×${cols}`);
+    const rowBytes = (cols + 1) >> 1;
+    const blocksPerRow = Math.ceil(cols / blockSize);
+    const data = new Uint8Array(rows * rowBytes);
+    const scales = new Float32Array(rows * blocksPerRow);
+    for (let r = 0; r < rows; r++) {
+      for (let b = 0; b < blocksPerRow; b++) {
+        const start = b * blockSize;
+        const end = Math.min(start + blockSize, cols);
+        let maxAbs = 0;
+        for (let c = start; c < end; c++) maxAbs = Math.max(maxAbs, Math.abs(values[r * cols + c]));
+        const scale = maxAbs > 0 ? Math.fround(maxAbs / 7) : 1;
+        scales[r * blocksPerRow + b] = scale;
+        for (let c = start; c < end; c++) {
+          const v = values[r * cols + c] / scale;
+          let q = v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5);
+          q = q > 7 ? 7 : q < -7 ? -7 : q;
+          const at = r * rowBytes + (c >> 1);
+          data[at] |= (q & 15) << ((c & 1) * 4);
+        }
+      }
+    }
+    return new Q4Matrix(rows, cols, data, scales, blockSize);
+  }
+
+  get byteLength(): number {
+    return this.data.byteLength + this.scales.byteLength;
+  }
+
+  multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
+    return q4MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+  }
+
+  rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {
+    const base = row * ((this.cols + 1) >> 1);
+    const scaleBase = row * this.blocksPerRow;
+    for (let b = 0, start = 0; start < this.cols; b++, start += this.blockSize) {
+      const scale = this.scales[scaleBase + b];
+      const end = Math.min(start + this.blockSize, this.cols);
+      for (let c = start; c < end; c++) {
+        const nibble = (this.data[base + (c >> 1)] >> ((c & 1) * 4)) & 15;
+        out[outOffset + c] = ((nibble ^ 8) - 8) * scale;
+      }
+    }
+    return out;
+  }
+
+  findNonFinite(): number {
+    for (let i = 0; i < this.scales.length; i++) {
+      if (!Number.isFinite(this.scales[i])) {
+        return Math.floor(i / this.blocksPerRow) * this.cols + (i % this.blocksPerRow) * this.blockSize;
+      }
+    }
+    return -1;
+  }
+
+  toFloat32(): Float32Array {
+    const out = new Float32Array(this.rows * this.cols);
+    for (let r = 0; r < this.rows; r++) this.rowInto(out, r * this.cols, r);
+    return out;
+  }
+}
