@@ -1,6 +1,7 @@
 import type { F32Matrix } from '../../math/f32-matrix.ts';
-import type { SeededRandom } from '../../math/random.ts';
+import { SeededRandom } from '../../math/random.ts';
 import type { TrainableModel } from '../trainable-model.ts';
+import { mixSeed } from '../seed-mix.ts';
 import { ClassSoftmaxHeadGraph } from './class-softmax-head.ts';
 import type { HeadGraph } from './head-graph.ts';
 import { LinearHeadGraph } from './linear-head.ts';
@@ -99,11 +100,18 @@ export class NetworkGraph {
    * Runs one window of `steps` ≤ T steps and returns its mean loss per token.
    * inputs: token ids [steps × B] (embedding models) or values [steps × B × I]
    * (dense); targets: token ids [steps × B] or values [steps × B × outputSize].
-   * `random` draws the dropout masks (null: no dropout, as in evaluation).
+   * `dropout` seeds the dropout masks (null: no dropout, as in evaluation):
+   * stream b's masks come from (seed, layer, firstStream + b) alone, so a
+   * batch split over threads draws the same masks as one thread.
    * The caller validates ids and lengths. Cost: the model's forward
    * multiply-adds for steps·B tokens, no allocation.
    */
-  forward(inputs: Int32Array | Float32Array, targets: Int32Array | Float32Array, steps: number, random: SeededRandom | null): number {
+  forward(
+    inputs: Int32Array | Float32Array,
+    targets: Int32Array | Float32Array,
+    steps: number,
+    dropout: { readonly seed: number; readonly firstStream: number } | null,
+  ): number {
     const B = this.batchSize;
     const I = this.inputSize;
     const H = this.hiddenSize;
@@ -122,29 +130,40 @@ export class NetworkGraph {
     } else {
       x = inputs as Float32Array;
     }
-    const drop = random !== null && this.dropout > 0;
+    const drop = dropout !== null && this.dropout > 0;
     this.dropping = drop;
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l];
       layer.forward(x, steps);
       x = layer.output;
-      if (drop) x = this.applyDropout(l, rows * H, random);
+      if (drop) x = this.applyDropout(l, steps, dropout.seed, dropout.firstStream);
     }
     return this.head.forward(x, targets, rows) / rows;
   }
 
   private dropping = false;
 
-  private applyDropout(l: number, length: number, random: SeededRandom): Float32Array {
+  private readonly random = new SeededRandom(0);
+
+  private applyDropout(l: number, steps: number, seed: number, firstStream: number): Float32Array {
+    const B = this.batchSize;
+    const H = this.hiddenSize;
     const keep = 1 - this.dropout;
     const scale = 1 / keep;
     const mask = this.masks[l];
     const dropped = this.dropped[l];
     const output = this.layers[l].output;
-    for (let i = 0; i < length; i++) {
-      const m = random.next() < keep ? scale : 0;
-      mask[i] = m;
-      dropped[i] = output[i] * m;
+    const random = this.random;
+    for (let b = 0; b < B; b++) {
+      random.setState(mixSeed(seed, l, firstStream + b, 1));
+      for (let t = 0; t < steps; t++) {
+        const base = (t * B + b) * H;
+        for (let j = 0; j < H; j++) {
+          const m = random.next() < keep ? scale : 0;
+          mask[base + j] = m;
+          dropped[base + j] = output[base + j] * m;
+        }
+      }
     }
     return dropped;
   }

@@ -1,7 +1,7 @@
-import { SeededRandom } from '../../math/random.ts';
 import type { SequenceData } from '../data/batches.ts';
 import { WindowBatches } from '../data/batches.ts';
 import { NetworkGraph } from '../graph/network-graph.ts';
+import { mixSeed } from '../seed-mix.ts';
 import type { TrainableModel } from '../trainable-model.ts';
 
 /** What one participant of a data-parallel step needs to know about the run. */
@@ -23,7 +23,6 @@ export interface ShardSettings {
 export class Shard {
   readonly graph: NetworkGraph;
   private readonly batches: WindowBatches;
-  private readonly random = new SeededRandom(0);
   private readonly settings: ShardSettings;
 
   /** Allocates the graph and window buffers for this share. */
@@ -42,31 +41,18 @@ export class Shard {
    * Zeroes the gradients, runs window k of the epoch forward and backward
    * (the gradient divided by the whole batch's rows), and returns the sum of
    * this share's token losses and its row count. Dropout masks come from
-   * (seed, epoch, k, firstStream) alone, so a resumed run draws the same ones.
+   * (seed, epoch, k, stream) alone, so a resumed run, or the same batch
+   * split over another number of threads, draws the same ones.
    */
   runWindow(epoch: number, k: number): { lossSum: number; rows: number } {
     const s = this.settings;
     if (k === 0) this.graph.resetState();
     const steps = this.batches.load(k);
     this.graph.model.zeroGradients();
-    let random: SeededRandom | null = null;
-    if (s.dropout > 0) {
-      this.random.setState(mixSeed(s.seed, epoch, k, s.firstStream));
-      random = this.random;
-    }
+    const dropout = s.dropout > 0 ? { seed: mixSeed(s.seed, epoch, k, 0), firstStream: s.firstStream } : null;
     const rows = steps * s.streams;
-    const mean = this.graph.forward(this.batches.inputs, this.batches.targets, steps, random);
+    const mean = this.graph.forward(this.batches.inputs, this.batches.targets, steps, dropout);
     this.graph.backward(steps * s.batchSize);
     return { lossSum: mean * rows, rows };
   }
-}
-
-/** A 32-bit hash of the run seed and a window's coordinates (for stateless dropout masks). */
-export function mixSeed(seed: number, epoch: number, k: number, stream: number): number {
-  let h = seed >>> 0;
-  for (const v of [epoch, k, stream]) {
-    h = Math.imul(h ^ (v >>> 0), 0x9e3779b1) >>> 0;
-    h ^= h >>> 16;
-  }
-  return h;
 }

@@ -1,0 +1,14 @@
+/**
+ * A 32-bit hash of a seed and three coordinates (epoch, window, stream …):
+ * a stateless source of PRNG seeds, so dropout masks depend on where they
+ * are used and not on what ran before (resume and thread splits see the same).
+ */
+export function mixSeed(seed: number, a: number, b: number, c: number): number {
+  let h = seed >>> 0;
+  h = Math.imul(h ^ (a >>> 0), 0x9e3779b1) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h ^ (b >>> 0), 0x9e3779b1) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h ^ (c >>> 0), 0x9e3779b1) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
