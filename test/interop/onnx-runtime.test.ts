@@ -18,12 +18,13 @@ const STEPS = 12;
 interface Case {
   readonly name: string;
   readonly architecture: Architecture;
-  readonly quantize?: boolean;
+  readonly quantize?: 'q8' | 'q4';
 }
 
 const CASES: Case[] = [
   { name: '2-layer LSTM language model (embedding, softmax head)', architecture: { cell: 'lstm', input: 'embedding', vocabSize: 50, inputSize: 16, hiddenSize: 24, numLayers: 2, head: 'softmax', outputSize: 50 } },
-  { name: 'same model quantized to q8 (dequantized on export)', architecture: { cell: 'lstm', input: 'embedding', vocabSize: 50, inputSize: 16, hiddenSize: 24, numLayers: 2, head: 'softmax', outputSize: 50 }, quantize: true },
+  { name: 'same model quantized to q8 (dequantized on export)', architecture: { cell: 'lstm', input: 'embedding', vocabSize: 50, inputSize: 16, hiddenSize: 24, numLayers: 2, head: 'softmax', outputSize: 50 }, quantize: 'q8' },
+  { name: 'same model quantized to q4 (dequantized on export)', architecture: { cell: 'lstm', input: 'embedding', vocabSize: 50, inputSize: 16, hiddenSize: 24, numLayers: 2, head: 'softmax', outputSize: 50 }, quantize: 'q4' },
   { name: '1-layer LSTM, dense input, no head', architecture: { cell: 'lstm', input: 'dense', vocabSize: 0, inputSize: 5, hiddenSize: 7, numLayers: 1, head: 'none', outputSize: 0 } },
   { name: '3-layer Elman tanh, dense input, linear head', architecture: { cell: 'rnn-tanh', input: 'dense', vocabSize: 0, inputSize: 4, hiddenSize: 10, numLayers: 3, head: 'linear', outputSize: 3 } },
   { name: '2-layer Elman ReLU language model', architecture: { cell: 'rnn-relu', input: 'embedding', vocabSize: 30, inputSize: 8, hiddenSize: 12, numLayers: 2, head: 'softmax', outputSize: 30 } },
@@ -31,7 +32,7 @@ const CASES: Case[] = [
 
 function modelOf(c: Case, seed: number): Model {
   const model = createRandomModel(c.architecture, { seed });
-  return c.quantize ? quantizeModel(model, { dtype: 'q8' }) : model;
+  return c.quantize ? quantizeModel(model, { dtype: c.quantize }) : model;
 }
 
 /** Step inputs: token ids, or dense rows in [-1, 1). */
@@ -119,7 +120,7 @@ describe('ONNX export → import round trip (every runtime)', () => {
     const inputs = inputsOf(model, 5);
     const ours = runOurs(model, inputs);
     const theirs = runOurs(back, inputs);
-    // f32 weights come back bit for bit; q8 ones come back dequantized, so only rounding differs.
+    // f32 weights come back bit for bit; quantized ones come back dequantized, so only rounding differs.
     if (c.quantize) expect(maxAbsDiff(theirs.outputs, ours.outputs)).toBeLessThan(TOLERANCE);
     else expect(maxAbsDiff(theirs.outputs, ours.outputs)).toBe(0);
   });

@@ -20,7 +20,7 @@ const SEQUENCE = 'sequence';
  * outputs `logits` (softmax head: the logits a step returns, before
  * softmax), `output` (linear head) or `y` (no head) [sequence, 1, width],
  * and the final `h_n` (and `c_n`). One LSTM/RNN node per layer, gates
- * reordered to ONNX's i, o, f, c; q8 and f16 weights are written as f32
+ * reordered to ONNX's i, o, f, c; quantized and f16 weights are written as f32
  * (dequantized). The vocabulary, tokenizer and metadata go to
  * metadata_props as JSON (model-extras.ts). Cold path: copies every weight once.
  */
