@@ -35,12 +35,14 @@ function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`../fixtures/torch/${name}`, import.meta.url)));
 }
 
+// One seed of each kind carries a vocabulary, tokenizer and metadata, so their JSON is mutated too.
+const extras = { vocabulary: Array.from({ length: 20 }, (_, i) => `w${i}`), tokenizer: { kind: 'word' as const, unknownToken: 'w0' }, metadata: { corpus: 'toy' } };
 const SAFETENSORS_SEEDS = [
   fixture('lm_lstm.safetensors'),
-  exportSafetensors(createRandomModel(architectureLm, { seed: 2 }), { dtype: 'F16' }),
+  exportSafetensors(createRandomModel(architectureLm, { seed: 2, extras }), { dtype: 'F16' }),
   exportSafetensors(createRandomModel(architectureDense, { seed: 3 }), { dtype: 'BF16' }),
 ];
-const ONNX_SEEDS = [fixture('lstm_stack.onnx'), exportOnnx(createRandomModel(architectureLm, { seed: 4 })), exportOnnx(createRandomModel(architectureDense, { seed: 5 }))];
+const ONNX_SEEDS = [fixture('lstm_stack.onnx'), exportOnnx(createRandomModel(architectureLm, { seed: 4, extras })), exportOnnx(createRandomModel(architectureDense, { seed: 5 }))];
 
 /** One edit of a file. Positions are fractions of the length, so one arbitrary fits every seed. */
 type Mutation =
