@@ -58,31 +58,6 @@ export function floatValues(tensor: OnnxTensor, budget: AllocationBudget, where:
   return values;
 }
 
-/** An integer tensor's values (INT64 or INT32, raw or typed), as numbers; int64 beyond ±2^53 is rounded. */
-export function integerValues(tensor: OnnxTensor, budget: AllocationBudget, where: string): number[] {
-  checkInline(tensor, where);
-  const count = elementCount(tensor.dims, budget, where);
-  const type = tensor.dataType;
-  if (type !== OnnxDataType.INT64 && type !== OnnxDataType.INT32) {
-    throw new InteropError(ErrorCode.TENSOR_DTYPE_UNSUPPORTED, `${where} is ${dataTypeName(type)}; expected INT64 or INT32`);
-  }
-  const raw = tensor.rawData;
-  if (raw === null) {
-    const source = type === OnnxDataType.INT64 ? tensor.int64Data : tensor.int32Data;
-    expectCount(source.length, count, where, 'values');
-    return source.slice(0, count);
-  }
-  const width = type === OnnxDataType.INT64 ? 8 : 4;
-  expectCount(raw.length, count * width, where, 'raw_data bytes');
-  budget.take(count, 8, where);
-  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const values: number[] = [];
-  for (let i = 0; i < count; i++) {
-    values.push(width === 8 ? view.getInt32(8 * i + 4, true) * 2 ** 32 + view.getUint32(8 * i, true) : view.getInt32(4 * i, true));
-  }
-  return values;
-}
-
 const bfloatScratch = new DataView(new ArrayBuffer(4));
 
 function halfToFloat(bits: number, type: number): number {
