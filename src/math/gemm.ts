@@ -34,9 +34,9 @@ export function gemmNTInto(
   k: number,
   accumulate: boolean,
 ): Float32Array {
-  // Register block of 2 rows of a × 4 rows of b: each loaded element feeds
-  // 2 or 4 multiply-adds and the 8 independent sums keep the FPU busy. The
-  // b block (4·k floats) stays in L1 while i walks over the rows of a.
+  // Register block of 4 rows of a × 4 rows of b: 8 loads feed 16 multiply-adds
+  // and the 16 independent sums keep the FPU busy (measured ~10% faster than
+  // 2 × 4 on V8, x64). The b block (4·k floats) stays in L1 while i walks over a.
   let j = 0;
   for (; j + 4 <= n; j += 4) {
     const b0 = bOffset + j * ldb;
@@ -44,35 +44,43 @@ export function gemmNTInto(
     const b2 = b1 + ldb;
     const b3 = b2 + ldb;
     let i = 0;
-    for (; i + 2 <= m; i += 2) {
+    for (; i + 4 <= m; i += 4) {
       const a0 = aOffset + i * lda;
       const a1 = a0 + lda;
+      const a2 = a1 + lda;
+      const a3 = a2 + lda;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0;
       let s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      let s20 = 0, s21 = 0, s22 = 0, s23 = 0;
+      let s30 = 0, s31 = 0, s32 = 0, s33 = 0;
       for (let p = 0; p < k; p++) {
-        const x0 = a[a0 + p];
-        const x1 = a[a1 + p];
         const y0 = b[b0 + p];
         const y1 = b[b1 + p];
         const y2 = b[b2 + p];
         const y3 = b[b3 + p];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s02 += x0 * y2;
-        s03 += x0 * y3;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-        s12 += x1 * y2;
-        s13 += x1 * y3;
+        const x0 = a[a0 + p];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        const x1 = a[a1 + p];
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        const x2 = a[a2 + p];
+        s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
+        const x3 = a[a3 + p];
+        s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
       }
       const o0 = outOffset + i * ldOut + j;
       const o1 = o0 + ldOut;
+      const o2 = o1 + ldOut;
+      const o3 = o2 + ldOut;
       if (accumulate) {
         out[o0] += s00; out[o0 + 1] += s01; out[o0 + 2] += s02; out[o0 + 3] += s03;
         out[o1] += s10; out[o1 + 1] += s11; out[o1 + 2] += s12; out[o1 + 3] += s13;
+        out[o2] += s20; out[o2 + 1] += s21; out[o2 + 2] += s22; out[o2 + 3] += s23;
+        out[o3] += s30; out[o3 + 1] += s31; out[o3 + 2] += s32; out[o3 + 3] += s33;
       } else {
         out[o0] = s00; out[o0 + 1] = s01; out[o0 + 2] = s02; out[o0 + 3] = s03;
         out[o1] = s10; out[o1 + 1] = s11; out[o1 + 2] = s12; out[o1 + 3] = s13;
+        out[o2] = s20; out[o2 + 1] = s21; out[o2 + 2] = s22; out[o2 + 3] = s23;
+        out[o3] = s30; out[o3 + 1] = s31; out[o3 + 2] = s32; out[o3 + 3] = s33;
       }
     }
     for (; i < m; i++) {
