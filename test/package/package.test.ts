@@ -69,7 +69,8 @@ const PROBE_BODY = `
 const model = lib.createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: 5, inputSize: 4, hiddenSize: 4, numLayers: 3, head: 'softmax', outputSize: 5 });
 const logits = model.session().step(2);
 if (typeof train.createRandomModel !== 'function') throw new Error('lstm-stream/train did not load');
+if (typeof interop.importOnnx !== 'function') throw new Error('lstm-stream/interop did not load');
 console.log(model.architecture.cell, model.layers.length, 'layers', 'logits', logits.length);
 `;
-const PROBE_ESM = `import * as lib from 'lstm-stream';\nimport * as train from 'lstm-stream/train';\n${PROBE_BODY}`;
-const PROBE_CJS = `const lib = require('lstm-stream');\nconst train = require('lstm-stream/train');\n${PROBE_BODY}`;
+const PROBE_ESM = `import * as lib from 'lstm-stream';\nimport * as train from 'lstm-stream/train';\nimport * as interop from 'lstm-stream/interop';\n${PROBE_BODY}`;
+const PROBE_CJS = `const lib = require('lstm-stream');\nconst train = require('lstm-stream/train');\nconst interop = require('lstm-stream/interop');\n${PROBE_BODY}`;
