@@ -86,7 +86,7 @@ export async function runInspect(args: string[], write: (text: string) => void):
 function describeBytes(t: FileTensor): string {
   if (t.tiedTo !== null) return `tied to ${t.tiedTo} (stored once)`;
   if (t.dtype !== 'q8' && t.dtype !== 'q4') return String(t.data.length);
-  const perRow = t.blockSize === t.shape[1];
+  const perRow = (t.blockSize as number) >= t.shape[1];
   return `${t.data.length} + ${t.scales!.length} scales (${perRow ? 'one per row' : `one per ${t.blockSize} columns`})`;
 }
 

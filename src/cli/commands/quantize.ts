@@ -19,7 +19,7 @@ rename), so it can be IN itself.`;
 /** `lstm-stream quantize IN OUT --dtype q8`: converts a model file's storage type. */
 export const quantizeCommand: Command = {
   name: 'quantize',
-  summary: 'rewrite a model file as f32, f16 or q8',
+  summary: 'rewrite a model file as f32, f16, q8 or q4',
   usage: USAGE,
   run: (args) => runQuantize(args, (text) => process.stdout.write(text)),
 };
