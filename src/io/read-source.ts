@@ -1,5 +1,6 @@
 import { ErrorCode } from '../errors.ts';
 import { SourceError } from './errors.ts';
+import { importUrl } from './node-modules.ts';
 import { readFileBytes } from './read-file.ts';
 
 /**
@@ -37,7 +38,7 @@ export async function readSource(source: ByteSource, options: ReadSourceOptions)
   if (typeof source === 'string' && !URL_SCHEME.test(source)) return readFileBytes(source, maxBytes);
   if (typeof source === 'string' || source instanceof URL) {
     const url = typeof source === 'string' ? new URL(source) : source;
-    if (url.protocol === 'file:') return readFileBytes(decodeURIComponent(url.pathname), maxBytes);
+    if (url.protocol === 'file:') return readFileBytes((await importUrl()).fileURLToPath(url), maxBytes);
     let response: Response;
     try {
       response = await fetch(url, { signal });
