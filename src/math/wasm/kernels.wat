@@ -17,16 +17,19 @@
   ;; Transcendentals, four lanes at a time.
   ;; exp: Cephes' expf (range reduction by ln 2 split in two constants, a
   ;; degree-5 polynomial, 2^n built in the exponent bits); about 1 ulp.
+  ;; pmin/pmax and the 1.5·2^23 rounding trick instead of min/max, floor and
+  ;; trunc_sat: each of those costs several x64 instructions for NaN and
+  ;; saturation rules that cannot arise here (the inputs are finite).
   ;; ---------------------------------------------------------------------
   (func $exp4 (param $v v128) (result v128)
-    (local $n v128) (local $r v128) (local $p v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $k v128)
     ;; Clamp so 2^n stays a normal float: e^±87 is far past where sigmoid and
     ;; tanh saturate in f32, so the clamp never changes their result.
-    (local.set $v (f32x4.min (local.get $v) (f32x4.splat (f32.const 87.0))))
-    (local.set $v (f32x4.max (local.get $v) (f32x4.splat (f32.const -87.0))))
-    (local.set $n (f32x4.floor
-      (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.44269504088896341)))
-                 (f32x4.splat (f32.const 0.5)))))
+    (local.set $v (f32x4.pmin (local.get $v) (f32x4.splat (f32.const 87.0))))
+    (local.set $v (f32x4.pmax (local.get $v) (f32x4.splat (f32.const -87.0))))
+    ;; n = round(v·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
+    (local.set $k (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+    (local.set $n (f32x4.sub (local.get $k) (f32x4.splat (f32.const 12582912.0))))
     (local.set $r (f32x4.sub (local.get $v) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375)))))
     (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
     (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
@@ -40,9 +43,8 @@
       (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
       (f32x4.splat (f32.const 1.0))))
     (f32x4.mul (local.get $p)
-      (i32x4.shl
-        (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (i32x4.splat (i32.const 127)))
-        (i32.const 23))))
+      ;; 2^n in the exponent bits: n sits in k's low bits, offset by k's own bit pattern 0x4B400000.
+      (i32x4.shl (i32x4.add (local.get $k) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
 
   ;; σ(v) = 1 / (1 + e^-v)
   (func $sigmoid4 (param $v v128) (result v128)
@@ -227,51 +229,122 @@
   ;; ---------------------------------------------------------------------
   ;; LSTM cell update from the pre-activations gates [4H] (i, f, g, o):
   ;; c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'). c [H] in place, h' to h.
+  ;; Two passes, each with exp written out once in its loop: the gates are
+  ;; activated in place (σ or tanh per block), then the state is updated.
+  ;; Both σ and tanh are (p·e + q) / (e + 1) with e = exp(a·v):
+  ;; σ: a = -1, p = 0, q = 1;  tanh: a = 2, p = 1, q = -1.
+  ;; The H mod 4 remainder of each block takes the scalar path ($sigmoid4 and
+  ;; $tanh4 on splatted lanes).
   ;; ---------------------------------------------------------------------
   (func $lstmUpdate (param $gates i32) (param $c i32) (param $h i32) (param $H i32)
-    (local $hBytes i32) (local $j i32) (local $end4 i32) (local $g i32)
+    (local $hBytes i32) (local $end4 i32) (local $block i32) (local $base i32) (local $j i32)
+    (local $a v128) (local $p v128) (local $q v128) (local $v v128) (local $e v128) (local $t v128) (local $n v128) (local $k v128)
     (local $cv v128)
     (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
     (local.set $end4 (i32.and (local.get $hBytes) (i32.const -16)))
+    ;; Pass 1: activate the four gate blocks in place.
+    (local.set $block (i32.const 0))
+    (loop $blocks
+      (local.set $base (i32.add (local.get $gates) (i32.mul (local.get $block) (local.get $hBytes))))
+      (if (i32.eq (local.get $block) (i32.const 2))
+        (then
+          (local.set $a (f32x4.splat (f32.const 2.0)))
+          (local.set $p (f32x4.splat (f32.const 1.0)))
+          (local.set $q (f32x4.splat (f32.const -1.0))))
+        (else
+          (local.set $a (f32x4.splat (f32.const -1.0)))
+          (local.set $p (v128.const i32x4 0 0 0 0))
+          (local.set $q (f32x4.splat (f32.const 1.0)))))
+      (local.set $j (i32.const 0))
+      (block $done
+        (loop $each4
+          (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
+          (local.set $v (f32x4.mul (v128.load (i32.add (local.get $base) (local.get $j))) (local.get $a)))
+          ;; $e = e^(local.get $v) (Cephes expf, as $exp4, written out here: a call per vector costs more than the polynomial)
+          (local.set $t (f32x4.pmax (f32x4.pmin (local.get $v) (f32x4.splat (f32.const 87.0))) (f32x4.splat (f32.const -87.0))))
+          ;; n = round(t·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
+          (local.set $k (f32x4.add (f32x4.mul (local.get $t) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $n (f32x4.sub (local.get $k) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $t (f32x4.sub (f32x4.sub (local.get $t)
+            (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+            (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+          (local.set $e (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $t)) (f32x4.splat (f32.const 1.3981999507e-3))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 8.3334519073e-3))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 4.1665795894e-2))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 1.6666665459e-1))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 5.0000001201e-1))))
+          (local.set $e (f32x4.mul
+            (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (f32x4.mul (local.get $t) (local.get $t))) (local.get $t)) (f32x4.splat (f32.const 1.0)))
+            ;; 2^n in the exponent bits: the integer n sits in k's low bits, offset by k's own exponent.
+            (i32x4.shl (i32x4.add (local.get $k) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
+          (v128.store (i32.add (local.get $base) (local.get $j))
+            (f32x4.div
+              (f32x4.add (f32x4.mul (local.get $p) (local.get $e)) (local.get $q))
+              (f32x4.add (local.get $e) (f32x4.splat (f32.const 1.0)))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $each4)))
+      (block $tailDone
+        (loop $tail
+          (br_if $tailDone (i32.ge_u (local.get $j) (local.get $hBytes)))
+          (f32.store (i32.add (local.get $base) (local.get $j))
+            (f32x4.extract_lane 0
+              (if (result v128) (i32.eq (local.get $block) (i32.const 2))
+                (then (call $tanh4 (v128.load32_splat (i32.add (local.get $base) (local.get $j)))))
+                (else (call $sigmoid4 (v128.load32_splat (i32.add (local.get $base) (local.get $j))))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $tail)))
+      (local.set $block (i32.add (local.get $block) (i32.const 1)))
+      (br_if $blocks (i32.lt_u (local.get $block) (i32.const 4))))
+    ;; Pass 2: c' = f·c + i·g, h' = o·tanh(c').
     (local.set $j (i32.const 0))
-    (block $done
-      (loop $each4
-        (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
-        (local.set $g (i32.add (local.get $gates) (local.get $j)))
+    (block $done2
+      (loop $each4b
+        (br_if $done2 (i32.ge_u (local.get $j) (local.get $end4)))
+        (local.set $base (i32.add (local.get $gates) (local.get $j)))
         (local.set $cv (f32x4.add
-          (f32x4.mul
-            (call $sigmoid4 (v128.load (i32.add (local.get $g) (local.get $hBytes))))
-            (v128.load (i32.add (local.get $c) (local.get $j))))
-          (f32x4.mul
-            (call $sigmoid4 (v128.load (local.get $g)))
-            (call $tanh4 (v128.load (i32.add (local.get $g) (i32.shl (local.get $hBytes) (i32.const 1))))))))
+          (f32x4.mul (v128.load (i32.add (local.get $base) (local.get $hBytes))) (v128.load (i32.add (local.get $c) (local.get $j))))
+          (f32x4.mul (v128.load (local.get $base)) (v128.load (i32.add (local.get $base) (i32.shl (local.get $hBytes) (i32.const 1)))))))
         (v128.store (i32.add (local.get $c) (local.get $j)) (local.get $cv))
+          ;; $e = e^(f32x4.add (local.get $cv) (local.get $cv)) (Cephes expf, as $exp4, written out here: a call per vector costs more than the polynomial)
+          (local.set $t (f32x4.pmax (f32x4.pmin (f32x4.add (local.get $cv) (local.get $cv)) (f32x4.splat (f32.const 87.0))) (f32x4.splat (f32.const -87.0))))
+          ;; n = round(t·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
+          (local.set $k (f32x4.add (f32x4.mul (local.get $t) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $n (f32x4.sub (local.get $k) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $t (f32x4.sub (f32x4.sub (local.get $t)
+            (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+            (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+          (local.set $e (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $t)) (f32x4.splat (f32.const 1.3981999507e-3))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 8.3334519073e-3))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 4.1665795894e-2))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 1.6666665459e-1))))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $t)) (f32x4.splat (f32.const 5.0000001201e-1))))
+          (local.set $e (f32x4.mul
+            (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (f32x4.mul (local.get $t) (local.get $t))) (local.get $t)) (f32x4.splat (f32.const 1.0)))
+            ;; 2^n in the exponent bits: the integer n sits in k's low bits, offset by k's own exponent.
+            (i32x4.shl (i32x4.add (local.get $k) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
         (v128.store (i32.add (local.get $h) (local.get $j))
           (f32x4.mul
-            (call $sigmoid4 (v128.load (i32.add (local.get $g) (i32.mul (local.get $hBytes) (i32.const 3)))))
-            (call $tanh4 (local.get $cv))))
+            (v128.load (i32.add (local.get $base) (i32.mul (local.get $hBytes) (i32.const 3))))
+            (f32x4.div
+              (f32x4.sub (local.get $e) (f32x4.splat (f32.const 1.0)))
+              (f32x4.add (local.get $e) (f32x4.splat (f32.const 1.0))))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
-        (br $each4)))
-    ;; H mod 4 remainder: the same arithmetic on splatted scalars, lane 0 kept.
-    (block $tailDone
-      (loop $tail
-        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $hBytes)))
-        (local.set $g (i32.add (local.get $gates) (local.get $j)))
+        (br $each4b)))
+    (block $tailDone2
+      (loop $tail2
+        (br_if $tailDone2 (i32.ge_u (local.get $j) (local.get $hBytes)))
+        (local.set $base (i32.add (local.get $gates) (local.get $j)))
         (local.set $cv (f32x4.add
-          (f32x4.mul
-            (call $sigmoid4 (v128.load32_splat (i32.add (local.get $g) (local.get $hBytes))))
-            (v128.load32_splat (i32.add (local.get $c) (local.get $j))))
-          (f32x4.mul
-            (call $sigmoid4 (v128.load32_splat (local.get $g)))
-            (call $tanh4 (v128.load32_splat (i32.add (local.get $g) (i32.shl (local.get $hBytes) (i32.const 1))))))))
+          (f32x4.mul (v128.load32_splat (i32.add (local.get $base) (local.get $hBytes))) (v128.load32_splat (i32.add (local.get $c) (local.get $j))))
+          (f32x4.mul (v128.load32_splat (local.get $base)) (v128.load32_splat (i32.add (local.get $base) (i32.shl (local.get $hBytes) (i32.const 1)))))))
         (f32.store (i32.add (local.get $c) (local.get $j)) (f32x4.extract_lane 0 (local.get $cv)))
         (f32.store (i32.add (local.get $h) (local.get $j))
           (f32x4.extract_lane 0
             (f32x4.mul
-              (call $sigmoid4 (v128.load32_splat (i32.add (local.get $g) (i32.mul (local.get $hBytes) (i32.const 3)))))
+              (v128.load32_splat (i32.add (local.get $base) (i32.mul (local.get $hBytes) (i32.const 3))))
               (call $tanh4 (local.get $cv)))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $tail))))
+        (br $tail2))))
 
   ;; One LSTM layer step, fused: gates = W·xh + bias, then the cell update.
   ;; xh [I + H] holds the input then the previous h; the new h overwrites that
