@@ -6,10 +6,11 @@ export async function createPeer({ library, hiddenSize, numLayers, inputs, optio
   const f32 = library.createRandomModel(benchArchitecture(hiddenSize, numLayers), { seed: benchSeed(hiddenSize, numLayers) });
   const model = options.dtype === 'q8' ? quantize(library, f32) : f32;
   if (library.setKernelBackend(options.backend) !== options.backend) throw new Error(`backend ${options.backend} unavailable`);
+  if (options.q8Mode) library.setQ8KernelMode(options.q8Mode);
   const session = model.session();
   const ring = inputs.length;
   return {
-    describe: `lstm-stream ${options.dtype} ${options.backend}`,
+    describe: `lstm-stream ${options.dtype} ${options.backend}${options.q8Mode ? ` ${options.q8Mode}` : ''}`,
     sync: true,
     reset() {
       session.reset();

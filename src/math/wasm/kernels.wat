@@ -493,14 +493,15 @@
         (br $panels))))
 
   ;; The same product with the int8 weights widened to f32 and multiplied by
-  ;; x in f32 (no activation quantization): more instructions per weight, kept
-  ;; to measure against the integer kernel. x [subPerRow·16] f32.
+  ;; x in f32 (no activation quantization): per 16 weights, 2 + 4 widenings and
+  ;; 4 conversions before the 4 multiplies and adds, against 2 widenings and 2
+  ;; dot products in the integer kernel. x [subPerRow·16] f32.
   (func $matvecQ8Float
     (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
     (param $x i32) (param $bias i32) (param $out i32)
     (local $p i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
     (local $f v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $w v128) (local $h v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $w v128) (local $lo v128) (local $hi v128)
     (local.set $p (local.get $W))
     (local.set $sp (local.get $scales))
     (local.set $r (i32.const 0))
@@ -523,13 +524,37 @@
               (local.set $x2 (v128.load offset=32 (local.get $xp)))
               (local.set $x3 (v128.load offset=48 (local.get $xp)))
               (local.set $w (v128.load offset=0 (local.get $p)))
-              (local.set $a0 (f32x4.add (local.get $a0) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
               (local.set $w (v128.load offset=16 (local.get $p)))
-              (local.set $a1 (f32x4.add (local.get $a1) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
               (local.set $w (v128.load offset=32 (local.get $p)))
-              (local.set $a2 (f32x4.add (local.get $a2) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
               (local.set $w (v128.load offset=48 (local.get $p)))
-              (local.set $a3 (f32x4.add (local.get $a3) (call $dot16 (local.get $w) (local.get $x0) (local.get $x1) (local.get $x2) (local.get $x3))))
+              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
+                (f32x4.add
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
+                  (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
               (local.set $p (i32.add (local.get $p) (i32.const 64)))
               (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
               (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
@@ -543,19 +568,6 @@
           (f32x4.add (local.get $f) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $panels))))
-
-  ;; 16 int8 weights widened to f32 times x0…x3 (4 lanes each), summed into 4 lanes.
-  (func $dot16 (param $w v128) (param $x0 v128) (param $x1 v128) (param $x2 v128) (param $x3 v128) (result v128)
-    (local $lo v128) (local $hi v128)
-    (local.set $lo (i16x8.extend_low_i8x16_s (local.get $w)))
-    (local.set $hi (i16x8.extend_high_i8x16_s (local.get $w)))
-    (f32x4.add
-      (f32x4.add
-        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $lo))) (local.get $x0))
-        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $lo))) (local.get $x1)))
-      (f32x4.add
-        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $hi))) (local.get $x2))
-        (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3)))))
 
   ;; The int8 product with x quantized first. x [subPerRow·16] f32 (padding
   ;; zero), xq [subPerRow·16] int16 scratch, limit: the largest |xq|.
