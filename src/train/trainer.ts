@@ -8,7 +8,7 @@ import { sequenceLength, type SequenceData } from './data/batches.ts';
 import { TrainingError } from './errors.ts';
 import { evaluateLoss } from './evaluate.ts';
 import { NetworkGraph } from './graph/network-graph.ts';
-import { clipScale, gradientNorm, Optimizer } from './optim/optimizer.ts';
+import { clipScale, gradientNorm, Optimizer, splitRange, type OptimizerSettings } from './optim/optimizer.ts';
 import { createFrequencyClasses, type OutputClasses } from './output-classes.ts';
 import { Shard } from './parallel/participant.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './trainer-options.ts';
@@ -103,6 +103,12 @@ export interface GradientWorkers {
   runWindow(epoch: number, k: number): Promise<Array<{ lossSum: number; rows: number }>>;
   /** Each worker's gradient arrays, slot by slot (shared memory). */
   readonly gradients: readonly (readonly Float32Array[])[];
+  /** Hands the workers the main thread's parameters, gradients and optimizer moments (shared memory). */
+  attach(main: { settings: OptimizerSettings; values: Float32Array[]; gradients: Float32Array[]; first: Float32Array[]; second: Float32Array[] }): Promise<void>;
+  /** Worker i adds every worker's gradients into the main gradients over ranges[i] and returns Σ g² there. */
+  reduce(ranges: readonly (readonly [number, number])[]): Promise<number[]>;
+  /** Worker i applies the optimizer's step `stepCount` to ranges[i]. */
+  update(ranges: readonly (readonly [number, number])[], lr: number, scale: number, stepCount: number): Promise<void>;
   getStates(): Promise<Float32Array[][]>;
   setStates(states: Float32Array[][]): Promise<void>;
   close(): Promise<void>;
@@ -176,11 +182,19 @@ async function runLoop(
 ): Promise<TrainResult> {
   const started = performance.now();
   const slots = trainable.parameters;
-  const optimizer = new Optimizer(slots, {
-    kind: options.optimizer,
-    momentum: options.momentum,
-    weightDecay: options.weightDecay,
-  });
+  const settings: OptimizerSettings = { kind: options.optimizer, momentum: options.momentum, weightDecay: options.weightDecay };
+  // With workers the moments are shared too: each thread updates its own range of the parameters.
+  const optimizer = new Optimizer(slots, settings, (n) => (workers === null ? new Float32Array(n) : new Float32Array(new SharedArrayBuffer(n * 4))));
+  const ranges = splitRange(optimizer.size, workers === null ? 1 : workers.gradients.length + 1);
+  if (workers !== null) {
+    await workers.attach({
+      settings,
+      values: slots.map((slot) => slot.value),
+      gradients: slots.map((slot) => slot.gradient),
+      first: optimizer.first,
+      second: optimizer.second,
+    });
+  }
   const windowsPerEpoch = options.maxWindowsPerEpoch > 0 ? Math.min(options.maxWindowsPerEpoch, shard.windowCount) : shard.windowCount;
   const state: RunState = {
     epoch: 0,
@@ -280,22 +294,22 @@ async function runLoop(
       const local = shard.runWindow(state.epoch, k);
       let lossSum = local.lossSum;
       let rows = local.rows;
+      let norm: number;
       if (workers !== null && pending !== null) {
         const results = await pending;
         for (const result of results) {
           lossSum += result.lossSum;
           rows += result.rows;
         }
-        // Fixed order (worker 1, 2, …) so the sum, and the run, are deterministic.
-        for (const gradients of workers.gradients) {
-          slots.forEach((slot, s) => {
-            const target = slot.gradient;
-            const source = gradients[s];
-            for (let i = 0; i < target.length; i++) target[i] += source[i];
-          });
-        }
+        // Reduce-scatter: each thread sums every worker's gradients into the main ones over its own
+        // range (worker 1, 2, … in a fixed order, so the run is deterministic) and squares them for the norm.
+        const reduced = workers.reduce(ranges.slice(1));
+        let sumOfSquares = optimizer.reduceRange(workers.gradients, ranges[0][0], ranges[0][1]);
+        for (const part of await reduced) sumOfSquares += part;
+        norm = Math.sqrt(sumOfSquares);
+      } else {
+        norm = gradientNorm(slots);
       }
-      const norm = gradientNorm(slots);
       if (!Number.isFinite(lossSum) || !Number.isFinite(norm)) {
         state.divergences++;
         const what = !Number.isFinite(lossSum) ? `loss ${lossSum / rows}` : `gradient norm ${norm}`;
@@ -315,7 +329,15 @@ async function runLoop(
         emit({ kind: 'diverged', message: `non-finite ${what} at epoch ${state.epoch + 1}, window ${k + 1} (step ${optimizer.stepCount + 1}); rolled back to the epoch's start with learning rate ${state.learningRate}` });
         continue outer;
       }
-      optimizer.step(state.learningRate, clipScale(norm, options.clipNorm));
+      const scale = clipScale(norm, options.clipNorm);
+      if (workers !== null) {
+        optimizer.stepCount++;
+        const updated = workers.update(ranges.slice(1), state.learningRate, scale, optimizer.stepCount);
+        optimizer.updateRange(state.learningRate, scale, ranges[0][0], ranges[0][1]);
+        await updated;
+      } else {
+        optimizer.step(state.learningRate, scale);
+      }
       state.window = k + 1;
       state.epochLossSum += lossSum;
       state.epochRows += rows;

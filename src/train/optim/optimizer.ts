@@ -16,23 +16,33 @@ export interface OptimizerSettings {
 
 /**
  * Updates parameters in place from their gradients. Holds one or two moment
- * arrays per parameter (allocated once); a step allocates nothing.
+ * arrays per parameter (allocated once, or handed in to share them with
+ * worker threads); a step allocates nothing.
  * SGD: v = μ·v + (g + λ·w); w -= lr·v (PyTorch's form).
  * Adam (AdamW when λ > 0): m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
  * w -= lr·(m̂ / (√v̂ + ε) + λ·w), with bias-corrected m̂, v̂.
+ * The parameters are seen as one flat index space (slot after slot), so an
+ * update can be split into ranges that threads apply in parallel.
  */
 export class Optimizer {
   readonly settings: Required<OptimizerSettings>;
   /** Steps taken (Adam's bias correction uses it). */
   stepCount = 0;
-  private readonly slots: readonly ParameterSlot[];
   /** Per slot: SGD velocity or Adam first moment. */
   readonly first: Float32Array[];
   /** Per slot: Adam second moment (empty for SGD). */
   readonly second: Float32Array[];
+  /** Total number of parameters (the flat index space). */
+  readonly size: number;
+  private readonly slots: readonly ParameterSlot[];
+  private readonly offsets: number[]; // [slots + 1] start of each slot in the flat index space
 
-  /** Allocates the moment arrays for the given parameters. */
-  constructor(slots: readonly ParameterSlot[], settings: OptimizerSettings) {
+  /** Uses `moments` when given (shared with other threads), else allocates them. */
+  constructor(
+    slots: readonly ParameterSlot[],
+    settings: OptimizerSettings,
+    moments: { first: Float32Array[]; second: Float32Array[] } | ((length: number) => Float32Array) = (n) => new Float32Array(n),
+  ) {
     this.settings = {
       kind: settings.kind,
       momentum: settings.momentum ?? 0,
@@ -42,57 +52,95 @@ export class Optimizer {
       epsilon: settings.epsilon ?? 1e-8,
     };
     this.slots = slots;
-    const adam = settings.kind === 'adam';
-    const usesFirst = adam || this.settings.momentum > 0;
-    this.first = slots.map((slot) => new Float32Array(usesFirst ? slot.value.length : 0));
-    this.second = slots.map((slot) => new Float32Array(adam ? slot.value.length : 0));
+    this.offsets = [0];
+    for (const slot of slots) this.offsets.push(this.offsets[this.offsets.length - 1] + slot.value.length);
+    this.size = this.offsets[slots.length];
+    if (typeof moments === 'function') {
+      const adam = settings.kind === 'adam';
+      const usesFirst = adam || this.settings.momentum > 0;
+      this.first = slots.map((slot) => moments(usesFirst ? slot.value.length : 0));
+      this.second = slots.map((slot) => moments(adam ? slot.value.length : 0));
+    } else {
+      this.first = moments.first;
+      this.second = moments.second;
+    }
   }
 
   /** Applies one update with learning rate lr, scaling every gradient by gradientScale first (clipping). No allocation. */
   step(lr: number, gradientScale = 1): void {
     this.stepCount++;
-    if (this.settings.kind === 'adam') this.adamStep(lr, gradientScale);
-    else this.sgdStep(lr, gradientScale);
+    this.updateRange(lr, gradientScale, 0, this.size);
   }
 
-  private sgdStep(lr: number, scale: number): void {
+  /**
+   * Applies the update of step `stepCount` (already counted) to the flat
+   * parameter range [from, to). Disjoint ranges may run on different threads;
+   * together they equal {@link step}. No allocation.
+   */
+  updateRange(lr: number, gradientScale: number, from: number, to: number): void {
+    for (let k = 0; k < this.slots.length; k++) {
+      const start = Math.max(from, this.offsets[k]) - this.offsets[k];
+      const end = Math.min(to, this.offsets[k + 1]) - this.offsets[k];
+      if (start >= end) continue;
+      if (this.settings.kind === 'adam') this.adamSlot(k, start, end, lr, gradientScale);
+      else this.sgdSlot(k, start, end, lr, gradientScale);
+    }
+  }
+
+  private sgdSlot(k: number, start: number, end: number, lr: number, scale: number): void {
     const { momentum, weightDecay } = this.settings;
-    this.slots.forEach((slot, k) => {
-      const w = slot.value;
-      const g = slot.gradient;
-      const v = this.first[k];
-      if (momentum > 0) {
-        for (let i = 0; i < w.length; i++) {
-          const velocity = momentum * v[i] + g[i] * scale + weightDecay * w[i];
-          v[i] = velocity;
-          w[i] -= lr * velocity;
-        }
-      } else {
-        for (let i = 0; i < w.length; i++) w[i] -= lr * (g[i] * scale + weightDecay * w[i]);
+    const w = this.slots[k].value;
+    const g = this.slots[k].gradient;
+    const v = this.first[k];
+    if (momentum > 0) {
+      for (let i = start; i < end; i++) {
+        const velocity = momentum * v[i] + g[i] * scale + weightDecay * w[i];
+        v[i] = velocity;
+        w[i] -= lr * velocity;
       }
-    });
+    } else {
+      for (let i = start; i < end; i++) w[i] -= lr * (g[i] * scale + weightDecay * w[i]);
+    }
   }
 
-  private adamStep(lr: number, scale: number): void {
+  private adamSlot(k: number, start: number, end: number, lr: number, scale: number): void {
     const { beta1, beta2, epsilon, weightDecay } = this.settings;
-    const correction1 = 1 - Math.pow(beta1, this.stepCount);
-    const correction2 = 1 - Math.pow(beta2, this.stepCount);
-    const stepSize = lr / correction1;
-    const root2 = Math.sqrt(correction2);
-    this.slots.forEach((slot, k) => {
-      const w = slot.value;
-      const g = slot.gradient;
-      const m = this.first[k];
-      const v = this.second[k];
-      for (let i = 0; i < w.length; i++) {
-        const gi = g[i] * scale;
-        const mi = beta1 * m[i] + (1 - beta1) * gi;
-        const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        w[i] -= stepSize * mi / (Math.sqrt(vi) / root2 + epsilon) + lr * weightDecay * w[i];
+    const stepSize = lr / (1 - Math.pow(beta1, this.stepCount));
+    const root2 = Math.sqrt(1 - Math.pow(beta2, this.stepCount));
+    const w = this.slots[k].value;
+    const g = this.slots[k].gradient;
+    const m = this.first[k];
+    const v = this.second[k];
+    for (let i = start; i < end; i++) {
+      const gi = g[i] * scale;
+      const mi = beta1 * m[i] + (1 - beta1) * gi;
+      const vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] -= (stepSize * mi) / (Math.sqrt(vi) / root2 + epsilon) + lr * weightDecay * w[i];
+    }
+  }
+
+  /**
+   * For the flat range [from, to): adds each `sources` gradient set (slot by
+   * slot, in the given order) into the parameters' gradients, and returns
+   * Σ g² of the summed gradients over the range (NaN/Infinity if any is not
+   * finite). Disjoint ranges may run on different threads. No allocation.
+   */
+  reduceRange(sources: readonly (readonly Float32Array[])[], from: number, to: number): number {
+    let sum = 0;
+    for (let k = 0; k < this.slots.length; k++) {
+      const start = Math.max(from, this.offsets[k]) - this.offsets[k];
+      const end = Math.min(to, this.offsets[k + 1]) - this.offsets[k];
+      if (start >= end) continue;
+      const g = this.slots[k].gradient;
+      for (const source of sources) {
+        const s = source[k];
+        for (let i = start; i < end; i++) g[i] += s[i];
       }
-    });
+      for (let i = start; i < end; i++) sum += g[i] * g[i];
+    }
+    return sum;
   }
 }
 
@@ -112,4 +160,11 @@ export function gradientNorm(slots: readonly ParameterSlot[]): number {
 /** The factor that scales a gradient of norm `norm` down to maxNorm (1 when already within, or maxNorm ≤ 0 = off). */
 export function clipScale(norm: number, maxNorm: number): number {
   return maxNorm > 0 && norm > maxNorm ? maxNorm / norm : 1;
+}
+
+/** Splits [0, size) into `parts` contiguous ranges of nearly equal length. */
+export function splitRange(size: number, parts: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  for (let p = 0; p < parts; p++) ranges.push([Math.floor((size * p) / parts), Math.floor((size * (p + 1)) / parts)]);
+  return ranges;
 }

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromTorchStateDict } from '../../model/torch-state-dict.ts';
+import { Optimizer } from '../optim/optimizer.ts';
 import { classesFromAssignment } from '../output-classes.ts';
 import { TrainableModel } from '../trainable-model.ts';
 import { Shard } from './participant.ts';
@@ -26,6 +27,9 @@ export function runGradientWorker(): void {
       allocate: (n, role) => (role === 'value' ? setup.sharedValues[next++] : new Float32Array(new SharedArrayBuffer(n * 4))),
     });
     const shard = new Shard(trainable, setup.data, { ...setup.options, firstStream: setup.firstStream, streams: setup.streams });
+    // The main thread's parameters, gradients and moments (shared), for this worker's part of the reduce and update.
+    let optimizer: Optimizer | null = null;
+    let sources: Float32Array[][] = [];
     port.on('message', (request: WorkerRequest) => {
       try {
         if (request.type === 'run') {
@@ -35,6 +39,17 @@ export function runGradientWorker(): void {
           reply({ type: 'state', arrays: shard.graph.stateArrays().map((a) => a.slice()) });
         } else if (request.type === 'setState') {
           shard.graph.stateArrays().forEach((target, i) => target.set(request.arrays[i]));
+          reply({ type: 'ok' });
+        } else if (request.type === 'attach') {
+          const slots = request.values.map((value, k) => ({ name: `slot${k}`, value, gradient: request.gradients[k] }));
+          optimizer = new Optimizer(slots, request.settings, { first: request.first, second: request.second });
+          sources = request.workerGradients;
+          reply({ type: 'ok' });
+        } else if (request.type === 'reduce') {
+          reply({ type: 'reduced', sumOfSquares: optimizer!.reduceRange(sources, request.from, request.to) });
+        } else if (request.type === 'update') {
+          optimizer!.stepCount = request.stepCount;
+          optimizer!.updateRange(request.lr, request.scale, request.from, request.to);
           reply({ type: 'ok' });
         } else if (request.type === 'close') {
           port.close();

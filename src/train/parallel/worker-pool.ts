@@ -99,6 +99,16 @@ export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, dat
       const replies = await Promise.all(handles.map((h) => h.request({ type: 'run', epoch, k })));
       return replies.map((r) => (r.type === 'done' ? { lossSum: r.lossSum, rows: r.rows } : { lossSum: NaN, rows: 0 }));
     },
+    async attach(main) {
+      await Promise.all(handles.map((h) => h.request({ type: 'attach', ...main, workerGradients: gradients })));
+    },
+    async reduce(ranges) {
+      const replies = await Promise.all(handles.map((h, i) => h.request({ type: 'reduce', from: ranges[i][0], to: ranges[i][1] })));
+      return replies.map((r) => (r.type === 'reduced' ? r.sumOfSquares : NaN));
+    },
+    async update(ranges, lr, scale, stepCount) {
+      await Promise.all(handles.map((h, i) => h.request({ type: 'update', from: ranges[i][0], to: ranges[i][1], lr, scale, stepCount })));
+    },
     async getStates() {
       const replies = await Promise.all(handles.map((h) => h.request({ type: 'getState' })));
       return replies.map((r) => (r.type === 'state' ? r.arrays : []));

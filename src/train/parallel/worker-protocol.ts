@@ -1,6 +1,7 @@
 import type { CellKind } from '../../cells/cell.ts';
 import type { TorchTensor } from '../../model/torch-state-dict.ts';
 import type { SequenceData } from '../data/batches.ts';
+import type { OptimizerSettings } from '../optim/optimizer.ts';
 import type { ResolvedTrainOptions } from '../trainer-options.ts';
 
 /** What a gradient worker thread is started with (structured-cloned; shared arrays stay shared). */
@@ -23,6 +24,17 @@ export type WorkerRequest =
   | { readonly type: 'run'; readonly epoch: number; readonly k: number }
   | { readonly type: 'getState' }
   | { readonly type: 'setState'; readonly arrays: Float32Array[] }
+  | {
+      readonly type: 'attach';
+      readonly settings: OptimizerSettings;
+      readonly values: Float32Array[];
+      readonly gradients: Float32Array[];
+      readonly workerGradients: Float32Array[][];
+      readonly first: Float32Array[];
+      readonly second: Float32Array[];
+    }
+  | { readonly type: 'reduce'; readonly from: number; readonly to: number }
+  | { readonly type: 'update'; readonly from: number; readonly to: number; readonly lr: number; readonly scale: number; readonly stepCount: number }
   | { readonly type: 'close' };
 
 /** Worker → main. */
@@ -31,4 +43,5 @@ export type WorkerReply =
   | { readonly type: 'done'; readonly lossSum: number; readonly rows: number }
   | { readonly type: 'state'; readonly arrays: Float32Array[] }
   | { readonly type: 'ok' }
+  | { readonly type: 'reduced'; readonly sumOfSquares: number }
   | { readonly type: 'error'; readonly message: string };
