@@ -17,6 +17,8 @@ export interface KernelExports {
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
     rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number,
   ): void;
+  /** out [m × n] = a [m × k] · b [n × k]ᵀ, contiguous; m a multiple of 4, n of 2, k of 4 (padding zero). */
+  gemm_nt(out: number, a: number, b: number, m: number, n: number, k: number): void;
   /** One Elman layer step on panel-packed int8 weights. */
   rnn_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,

@@ -618,4 +618,73 @@
           (call $quantize (local.get $xh) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
           (local.get $bias) (local.get $pre))))
     (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
+
+  ;; =====================================================================
+  ;; out = a·bᵀ for the trainer: a [m × k], b [n × k], out [m × n], all
+  ;; row-major and contiguous, m a multiple of 4, n of 2, k of 4 (padding
+  ;; zero). Blocks of 4 rows of a × 2 rows of b: 6 loads feed 32
+  ;; multiply-adds into 8 accumulators, each a dot product along k.
+  ;; =====================================================================
+  (func (export "gemm_nt") (param $out i32) (param $a i32) (param $b i32) (param $m i32) (param $n i32) (param $k i32)
+    (local $rowBytes i32) (local $i i32) (local $j i32) (local $p i32)
+    (local $a0 i32) (local $b0 i32) (local $o i32)
+    (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
+    (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $y0 v128) (local $y1 v128)
+    (local $lo v128) (local $hi v128)
+    (local.set $rowBytes (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $iDone
+      (loop $iLoop
+        (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $a0 (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowBytes))))
+        (local.set $j (i32.const 0))
+        (block $jDone
+          (loop $jLoop
+            (br_if $jDone (i32.ge_u (local.get $j) (local.get $n)))
+            (local.set $b0 (i32.add (local.get $b) (i32.mul (local.get $j) (local.get $rowBytes))))
+            (local.set $s00 (v128.const i32x4 0 0 0 0)) (local.set $s01 (v128.const i32x4 0 0 0 0))
+            (local.set $s10 (v128.const i32x4 0 0 0 0)) (local.set $s11 (v128.const i32x4 0 0 0 0))
+            (local.set $s20 (v128.const i32x4 0 0 0 0)) (local.set $s21 (v128.const i32x4 0 0 0 0))
+            (local.set $s30 (v128.const i32x4 0 0 0 0)) (local.set $s31 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.const 0))
+            (block $pDone
+              (loop $pLoop
+                (br_if $pDone (i32.ge_u (local.get $p) (local.get $rowBytes)))
+                (local.set $y0 (v128.load (i32.add (local.get $b0) (local.get $p))))
+                (local.set $y1 (v128.load (i32.add (i32.add (local.get $b0) (local.get $rowBytes)) (local.get $p))))
+                (local.set $x0 (v128.load (i32.add (local.get $a0) (local.get $p))))
+                (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $y0))))
+                (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $y1))))
+                (local.set $x1 (v128.load (i32.add (i32.add (local.get $a0) (local.get $rowBytes)) (local.get $p))))
+                (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $y0))))
+                (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $y1))))
+                (local.set $x2 (v128.load (i32.add (i32.add (local.get $a0) (i32.shl (local.get $rowBytes) (i32.const 1))) (local.get $p))))
+                (local.set $s20 (f32x4.add (local.get $s20) (f32x4.mul (local.get $x2) (local.get $y0))))
+                (local.set $s21 (f32x4.add (local.get $s21) (f32x4.mul (local.get $x2) (local.get $y1))))
+                (local.set $x3 (v128.load (i32.add (i32.add (local.get $a0) (i32.mul (local.get $rowBytes) (i32.const 3))) (local.get $p))))
+                (local.set $s30 (f32x4.add (local.get $s30) (f32x4.mul (local.get $x3) (local.get $y0))))
+                (local.set $s31 (f32x4.add (local.get $s31) (f32x4.mul (local.get $x3) (local.get $y1))))
+                (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                (br $pLoop)))
+            ;; [s00 s10 s20 s30] → column j of rows i…i+3; [s01 …] → column j+1.
+            (local.set $lo (call $sum4x4 (local.get $s00) (local.get $s10) (local.get $s20) (local.get $s30)))
+            (local.set $hi (call $sum4x4 (local.get $s01) (local.get $s11) (local.get $s21) (local.get $s31)))
+            (local.set $o (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))
+            (local.set $o (i32.add (local.get $out) (local.get $o)))
+            (f32.store (local.get $o) (f32x4.extract_lane 0 (local.get $lo)))
+            (f32.store offset=4 (local.get $o) (f32x4.extract_lane 0 (local.get $hi)))
+            (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+            (f32.store (local.get $o) (f32x4.extract_lane 1 (local.get $lo)))
+            (f32.store offset=4 (local.get $o) (f32x4.extract_lane 1 (local.get $hi)))
+            (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+            (f32.store (local.get $o) (f32x4.extract_lane 2 (local.get $lo)))
+            (f32.store offset=4 (local.get $o) (f32x4.extract_lane 2 (local.get $hi)))
+            (local.set $o (i32.add (local.get $o) (i32.shl (local.get $n) (i32.const 2))))
+            (f32.store (local.get $o) (f32x4.extract_lane 3 (local.get $lo)))
+            (f32.store offset=4 (local.get $o) (f32x4.extract_lane 3 (local.get $hi)))
+            (local.set $j (i32.add (local.get $j) (i32.const 2)))
+            (br $jLoop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $iLoop))))
 )
