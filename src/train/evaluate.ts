@@ -14,7 +14,7 @@ export function evaluateLoss(
   data: SequenceData,
   batchSize: number,
   window: number,
-  graph: NetworkGraph = new NetworkGraph(trainable, { batchSize, window }),
+  graph: NetworkGraph = new NetworkGraph(trainable, { batchSize, window, kernel: 'typescript' }),
 ): number {
   const batches = new WindowBatches(data, batchSize, window);
   graph.resetState();

@@ -12,6 +12,8 @@ export interface LossAndGradientsOptions {
   readonly window?: number;
   /** Use a factorized (class-based) softmax with these classes instead of the full softmax. */
   readonly classes?: OutputClasses | null;
+  /** Matrix-product kernel: 'typescript' (default here: f64 sums, the reference) or 'wasm' (SIMD, f32 sums). */
+  readonly kernel?: 'wasm' | 'typescript';
   /** The class layer's weights [C × H] and bias [C] (with `classes`); omitted: the trainer's default start. */
   readonly classWeights?: { weight: ArrayLike<number>; bias: ArrayLike<number> } | null;
 }
@@ -48,7 +50,7 @@ export function lossAndGradients(
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `window is ${window}; expected a positive integer`);
   }
   const trainable = new TrainableModel(model, { classes: options.classes ?? null, classWeights: options.classWeights ?? null });
-  const graph = new NetworkGraph(trainable, { batchSize: 1, window: Math.min(window, steps) });
+  const graph = new NetworkGraph(trainable, { batchSize: 1, window: Math.min(window, steps), kernel: options.kernel ?? 'typescript' });
   const inputWidth = a.input === 'embedding' ? 1 : a.inputSize;
   const targetWidth = a.head === 'softmax' ? 1 : a.outputSize;
   const inputArray = a.input === 'embedding' ? Int32Array.from(inputs) : Float32Array.from(inputs);

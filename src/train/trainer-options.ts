@@ -39,6 +39,8 @@ export interface TrainOptions {
   readonly validationBatchSize?: number;
   /** Divergence guard: roll-backs allowed before giving up with TRAINING_DIVERGED. Default 5. */
   readonly maxRollbacks?: number;
+  /** Matrix products on 'wasm' (WebAssembly SIMD, default where available) or 'typescript'. */
+  readonly kernel?: 'wasm' | 'typescript';
 }
 
 /** TrainOptions with every default filled in. */
@@ -66,6 +68,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     maxWindowsPerEpoch: options.maxWindowsPerEpoch ?? 0,
     validationBatchSize: options.validationBatchSize ?? 10,
     maxRollbacks: options.maxRollbacks ?? 5,
+    kernel: options.kernel ?? 'wasm',
   };
   const fail = (name: string, why: string): never => {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `option ${name} is ${JSON.stringify((resolved as Record<string, unknown>)[name])}; ${why}`);
@@ -77,6 +80,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     if (!(Number.isInteger(resolved[name]) && resolved[name] >= 0)) fail(name, 'expected a non-negative integer');
   }
   if (optimizer !== 'adam' && optimizer !== 'sgd') fail('optimizer', 'expected adam or sgd');
+  if (resolved.kernel !== 'wasm' && resolved.kernel !== 'typescript') fail('kernel', 'expected wasm or typescript');
   if (!(resolved.learningRate > 0 && Number.isFinite(resolved.learningRate))) fail('learningRate', 'expected a positive number');
   if (!(resolved.momentum >= 0 && resolved.momentum < 1)) fail('momentum', 'expected a number in [0, 1)');
   if (!(resolved.weightDecay >= 0 && Number.isFinite(resolved.weightDecay))) fail('weightDecay', 'expected a non-negative number');

@@ -225,7 +225,7 @@ async function runLoop(
     good.stepCount = optimizer.stepCount;
   };
   const fingerprint = JSON.stringify({ ...options, maxRollbacks: undefined, architecture: trainable.model.architecture });
-  const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: options.validationBatchSize, window: options.window }) : null;
+  const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: options.validationBatchSize, window: options.window, kernel: options.kernel }) : null;
 
   const stateArrays = async (): Promise<Float32Array[]> => {
     const arrays = shard.graph.stateArrays().slice();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../src/index.ts';
 import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../src/math/gemm.ts';
+import { WasmGemm } from '../../src/train/kernels/wasm-gemm.ts';
 
 /** The textbook triple loop in float64, as the answer key. */
 function reference(a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number, m: number, n: number, k: number): Float64Array {
@@ -13,7 +14,18 @@ function reference(a: Float32Array, aOffset: number, lda: number, b: Float32Arra
   return out;
 }
 
-describe('gemmNTInto', () => {
+// Node, Deno and Bun all have WebAssembly SIMD; the wasm kernel must match the same answer key.
+const wasm = WasmGemm.create();
+const kernels = [
+  ['typescript', gemmNTInto],
+  ['wasm', wasm === null ? gemmNTInto : wasm.gemmNTInto],
+] as const;
+
+it('WebAssembly SIMD is available on this runtime (the trainer would fall back to TypeScript otherwise)', () => {
+  expect(wasm).not.toBeNull();
+});
+
+describe.each(kernels)('gemmNTInto (%s kernel)', (_name, gemm) => {
   const random = new SeededRandom(1);
   const fill = (n: number) => Float32Array.from({ length: n }, () => random.uniform(-1, 1));
   // Sizes that hit every remainder path of the 4 × 4 register block.
@@ -28,15 +40,18 @@ describe('gemmNTInto', () => {
     const expected = reference(a, 5, lda, b, 2, ldb, m, n, k);
     const out = fill(7 + m * ldOut);
     const before = out.slice();
-    gemmNTInto(out, 7, ldOut, a, 5, lda, b, 2, ldb, m, n, k, false);
+    gemm(out, 7, ldOut, a, 5, lda, b, 2, ldb, m, n, k, false);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(out[7 + i * ldOut + j]).toBeCloseTo(expected[i * n + j], 5);
     // Padding between rows is untouched.
     for (let i = 0; i < m; i++) for (let j = n; j < ldOut && 7 + i * ldOut + j < out.length; j++) expect(out[7 + i * ldOut + j]).toBe(before[7 + i * ldOut + j]);
     const again = out.slice();
-    gemmNTInto(out, 7, ldOut, a, 5, lda, b, 2, ldb, m, n, k, true);
+    gemm(out, 7, ldOut, a, 5, lda, b, 2, ldb, m, n, k, true);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(out[7 + i * ldOut + j]).toBeCloseTo(again[7 + i * ldOut + j] + expected[i * n + j], 5);
   });
 
+});
+
+describe('layout helpers', () => {
   it('transposeInto and addColumnSumsInto', () => {
     const a = Float32Array.from({ length: 3 * 5 }, (_, i) => i);
     const t = new Float32Array(5 * 3);

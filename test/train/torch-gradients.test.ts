@@ -15,13 +15,18 @@ interface GradientFixture {
 }
 
 // Must-show 1: PyTorch (float64 autograd) is the answer key; float32 BPTT must match it to 1e-5.
-describe.each(['lm_lstm_bptt', 'lm_lstm_tbptt', 'lm_rnn_bptt'])('gradients of %s', (name) => {
+const cases = ['lm_lstm_bptt', 'lm_lstm_tbptt', 'lm_rnn_bptt'].flatMap((name) => [
+  [name, 'typescript'],
+  [name, 'wasm'],
+]) as [string, 'typescript' | 'wasm'][];
+
+describe.each(cases)('gradients of %s (%s kernel)', (name, kernel) => {
   const fixture = loadTorchFixture<GradientFixture>(name);
   const window = fixture.seq_len / fixture.chunks;
 
   it('match PyTorch for every parameter to 1e-5, and the loss is the sum of the window means', () => {
     const model = fromTorchStateDict(fixture.params);
-    const { loss, gradients } = lossAndGradients(model, fixture.inputs, fixture.targets, fixture.chunks > 1 ? { window } : {});
+    const { loss, gradients } = lossAndGradients(model, fixture.inputs, fixture.targets, fixture.chunks > 1 ? { window, kernel } : { kernel });
     const expectedLoss = fixture.chunk_losses.reduce((sum, v) => sum + v, 0);
     expect(Math.abs(loss - expectedLoss)).toBeLessThan(1e-5);
     const dict = toTorchStateDict(gradients);

@@ -43,6 +43,7 @@ training:
   --patience N            stop after N epochs without improvement, 0 = never (default 3)
   --seed N                seed of the initial weights and dropout (default 1)
   --workers N             threads computing gradients (default 1; 2 uses both cores)
+  --kernel wasm|typescript  matrix products (default wasm: WebAssembly SIMD where available)
   --max-windows N         windows per epoch at most (quick runs)
 output:
   --out FILE              model file (default model.msgpack)
@@ -101,6 +102,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       patience: { type: 'string', default: '3' },
       seed: { type: 'string', default: '1' },
       workers: { type: 'string', default: '1' },
+      kernel: { type: 'string', default: 'wasm' },
       'max-windows': { type: 'string', default: '0' },
       out: { type: 'string', default: 'model.msgpack' },
       dtype: { type: 'string', default: 'f32' },
@@ -156,6 +158,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     tie: values.tie,
     classCount: number('classes'),
     workers: number('workers'),
+    kernel: values.kernel as 'wasm' | 'typescript',
     maxWindowsPerEpoch: number('max-windows'),
   };
 

@@ -1,4 +1,5 @@
-import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
+import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
+import type { GemmNT } from '../kernels/wasm-gemm.ts';
 import type { ClassLayer } from '../trainable-model.ts';
 import { largestClassSize, type OutputClasses } from '../output-classes.ts';
 import type { HeadGraph } from './head-graph.ts';
@@ -11,6 +12,7 @@ import type { HeadGraph } from './head-graph.ts';
  * and twice that backward instead of V·H. Memory: about 4·rows·(2·C + maxClass + H) bytes.
  */
 export class ClassSoftmaxHeadGraph implements HeadGraph {
+  private readonly gemm: GemmNT;
   private readonly hiddenSize: number;
   private readonly classes: OutputClasses;
   private readonly classLayer: ClassLayer;
@@ -28,7 +30,8 @@ export class ClassSoftmaxHeadGraph implements HeadGraph {
   private input: Float32Array = new Float32Array(0);
 
   /** Holds the word head's and the class layer's arrays; allocates buffers for up to maxRows rows. */
-  constructor(hiddenSize: number, maxRows: number, classLayer: ClassLayer, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array) {
+  constructor(hiddenSize: number, maxRows: number, classLayer: ClassLayer, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array, gemm: GemmNT = gemmNTInto) {
+    this.gemm = gemm;
     const C = classLayer.classes.classCount;
     this.hiddenSize = hiddenSize;
     this.classes = classLayer.classes;
@@ -55,7 +58,7 @@ export class ClassSoftmaxHeadGraph implements HeadGraph {
     const M = this.maxClassSize;
     const weight = this.weight;
     this.input = input;
-    gemmNTInto(q, 0, C, input, 0, H, this.classLayer.weight, 0, H, rows, C, H, false);
+    this.gemm(q, 0, C, input, 0, H, this.classLayer.weight, 0, H, rows, C, H, false);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       const target = targets[r];
@@ -97,9 +100,9 @@ export class ClassSoftmaxHeadGraph implements HeadGraph {
     addColumnSumsInto(layer.dBias, q, 0, C, rows, C);
     transposeInto(this.classProbabilitiesT, 0, rows, q, 0, C, rows, C);
     transposeInto(this.inputT, 0, rows, input, 0, H, rows, H);
-    gemmNTInto(layer.dWeight, 0, H, this.classProbabilitiesT, 0, rows, this.inputT, 0, rows, C, H, rows, true);
+    this.gemm(layer.dWeight, 0, H, this.classProbabilitiesT, 0, rows, this.inputT, 0, rows, C, H, rows, true);
     transposeInto(this.classWeightT, 0, C, layer.weight, 0, H, C, H);
-    gemmNTInto(dInput, 0, H, q, 0, C, this.classWeightT, 0, C, rows, H, C, false);
+    this.gemm(dInput, 0, H, q, 0, C, this.classWeightT, 0, C, rows, H, C, false);
     for (let r = 0; r < rows; r++) {
       const target = this.targets[r];
       const targetClass = classOf[target];

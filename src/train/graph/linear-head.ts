@@ -1,4 +1,5 @@
-import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
+import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
+import type { GemmNT } from '../kernels/wasm-gemm.ts';
 import type { HeadGraph } from './head-graph.ts';
 
 /**
@@ -7,6 +8,7 @@ import type { HeadGraph } from './head-graph.ts';
  * equals PyTorch's MSELoss over all elements. Memory: about 4·rows·(2·O + H) bytes.
  */
 export class LinearHeadGraph implements HeadGraph {
+  private readonly gemm: GemmNT;
   private readonly hiddenSize: number;
   private readonly outputSize: number;
   private readonly weight: Float32Array; // [O × H]
@@ -20,7 +22,8 @@ export class LinearHeadGraph implements HeadGraph {
   private input: Float32Array = new Float32Array(0);
 
   /** Holds the head's arrays; allocates buffers for up to maxRows rows. */
-  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array) {
+  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array, gemm: GemmNT = gemmNTInto) {
+    this.gemm = gemm;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
     this.weight = weight;
@@ -37,7 +40,7 @@ export class LinearHeadGraph implements HeadGraph {
     const O = this.outputSize;
     const e = this.errors;
     this.input = input;
-    gemmNTInto(e, 0, O, input, 0, this.hiddenSize, this.weight, 0, this.hiddenSize, rows, O, this.hiddenSize, false);
+    this.gemm(e, 0, O, input, 0, this.hiddenSize, this.weight, 0, this.hiddenSize, rows, O, this.hiddenSize, false);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       let sum = 0;
@@ -61,8 +64,8 @@ export class LinearHeadGraph implements HeadGraph {
     addColumnSumsInto(this.dBias, e, 0, O, rows, O);
     transposeInto(this.errorsT, 0, rows, e, 0, O, rows, O);
     transposeInto(this.inputT, 0, rows, this.input, 0, H, rows, H);
-    gemmNTInto(this.dWeight, 0, H, this.errorsT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
+    this.gemm(this.dWeight, 0, H, this.errorsT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
     transposeInto(this.weightT, 0, O, this.weight, 0, H, O, H);
-    gemmNTInto(dInput, 0, H, e, 0, O, this.weightT, 0, O, rows, H, O, false);
+    this.gemm(dInput, 0, H, e, 0, O, this.weightT, 0, O, rows, H, O, false);
   }
 }

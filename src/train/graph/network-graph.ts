@@ -1,4 +1,6 @@
 import type { F32Matrix } from '../../math/f32-matrix.ts';
+import { gemmNTInto } from '../../math/gemm.ts';
+import { WasmGemm } from '../kernels/wasm-gemm.ts';
 import { SeededRandom } from '../../math/random.ts';
 import type { TrainableModel } from '../trainable-model.ts';
 import { mixSeed } from '../seed-mix.ts';
@@ -16,6 +18,11 @@ export interface NetworkGraphOptions {
   readonly window: number;
   /** Probability of zeroing a unit between layers and before the head (inverted dropout). Default 0. */
   readonly dropout?: number;
+  /**
+   * Matrix-product kernel: 'wasm' (WebAssembly SIMD, f32 sums; the default
+   * where the engine has it) or 'typescript' (f64 sums, runs everywhere).
+   */
+  readonly kernel?: 'wasm' | 'typescript';
 }
 
 /**
@@ -31,6 +38,8 @@ export class NetworkGraph {
   readonly window: number;
   readonly dropout: number;
   readonly layers: readonly RecurrentLayerGraph[];
+  /** The matrix-product kernel in use ('wasm' falls back to 'typescript' without WebAssembly SIMD). */
+  readonly kernel: 'wasm' | 'typescript';
   private readonly trainable: TrainableModel;
   private readonly head: HeadGraph;
   private readonly embedding: Float32Array | null; // [V × I]
@@ -66,9 +75,12 @@ export class NetworkGraph {
     this.hiddenSize = a.hiddenSize;
     const rows = T * B;
     const data = (matrix: unknown): Float32Array => (matrix as F32Matrix).data;
+    const wasm = options.kernel === 'typescript' ? null : WasmGemm.create();
+    const gemm = wasm === null ? gemmNTInto : wasm.gemmNTInto;
+    this.kernel = wasm === null ? 'typescript' : 'wasm';
     this.layers = model.layers.map(
       (layer, l) =>
-        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias),
+        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, gemm),
     );
     this.embedding = model.embedding === null ? null : data(model.embedding);
     this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);
@@ -83,11 +95,11 @@ export class NetworkGraph {
     const dHead = gradients.head!;
     const H = a.hiddenSize;
     if (head.kind === 'linear') {
-      this.head = new LinearHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+      this.head = new LinearHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     } else if (trainable.classLayer !== null) {
-      this.head = new ClassSoftmaxHeadGraph(H, rows, trainable.classLayer, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+      this.head = new ClassSoftmaxHeadGraph(H, rows, trainable.classLayer, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     } else {
-      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias);
+      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     }
   }
 

@@ -1,7 +1,8 @@
 import type { CellKind } from '../../cells/cell.ts';
 import { gateCountOf } from '../../cells/cell.ts';
 import { sigmoid } from '../../math/activations.ts';
-import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
+import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
+import type { GemmNT } from '../kernels/wasm-gemm.ts';
 
 /**
  * One recurrent layer unrolled over a window of T steps for B parallel
@@ -16,6 +17,7 @@ import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts
  * Memory: about 4·T·B·(2·(I+H) + 3·G·H + 3·H) bytes.
  */
 export class RecurrentLayerGraph {
+  private readonly gemm: GemmNT;
   readonly kind: CellKind;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -55,7 +57,9 @@ export class RecurrentLayerGraph {
     bias: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
+    gemm: GemmNT = gemmNTInto,
   ) {
+    this.gemm = gemm;
     const G = gateCountOf(kind);
     const H = hiddenSize;
     const K = inputSize + H;
@@ -106,7 +110,7 @@ export class RecurrentLayerGraph {
     const gates = this.gates;
     const rows = steps * B;
     for (let r = 0; r < rows; r++) xh.set(input.subarray(r * I, r * I + I), r * K);
-    gemmNTInto(gates, 0, GH, xh, 0, K, this.weight, 0, K, rows, GH, I, false);
+    this.gemm(gates, 0, GH, xh, 0, K, this.weight, 0, K, rows, GH, I, false);
     const lstm = this.kind === 'lstm';
     if (lstm) this.cells.set(this.c, 0);
     for (let t = 0; t < steps; t++) {
@@ -115,7 +119,7 @@ export class RecurrentLayerGraph {
       for (let b = 0; b < B; b++) {
         xh.set(previous.subarray(previousOffset + b * H, previousOffset + (b + 1) * H), (t * B + b) * K + I);
       }
-      gemmNTInto(gates, t * B * GH, GH, xh, t * B * K + I, K, this.weight, I, K, B, GH, H, true);
+      this.gemm(gates, t * B * GH, GH, xh, t * B * K + I, K, this.weight, I, K, B, GH, H, true);
       if (lstm) this.lstmActivations(t);
       else this.elmanActivations(t);
     }
@@ -192,13 +196,13 @@ export class RecurrentLayerGraph {
     for (let t = steps - 1; t >= 0; t--) {
       if (lstm) this.lstmGateErrors(dOutput, t);
       else this.elmanGateErrors(dOutput, t);
-      if (t > 0) gemmNTInto(dhNext, 0, H, dGates, t * B * GH, GH, this.weightT, I * GH, GH, B, H, GH, false);
+      if (t > 0) this.gemm(dhNext, 0, H, dGates, t * B * GH, GH, this.weightT, I * GH, GH, B, H, GH, false);
     }
-    if (dInput !== null) gemmNTInto(dInput, 0, I, dGates, 0, GH, this.weightT, 0, GH, rows, I, GH, false);
+    if (dInput !== null) this.gemm(dInput, 0, I, dGates, 0, GH, this.weightT, 0, GH, rows, I, GH, false);
     // dW += dGatesᵀ · xh over the whole window, as one dot-product GEMM on transposed copies.
     transposeInto(this.dGatesT, 0, rows, dGates, 0, GH, rows, GH);
     transposeInto(this.xhT, 0, rows, this.xh, 0, K, rows, K);
-    gemmNTInto(this.dWeight, 0, K, this.dGatesT, 0, rows, this.xhT, 0, rows, GH, K, rows, true);
+    this.gemm(this.dWeight, 0, K, this.dGatesT, 0, rows, this.xhT, 0, rows, GH, K, rows, true);
     addColumnSumsInto(this.dBias, dGates, 0, GH, rows, GH);
   }
 

@@ -1,4 +1,5 @@
-import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
+import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
+import type { GemmNT } from '../kernels/wasm-gemm.ts';
 import type { HeadGraph } from './head-graph.ts';
 
 /**
@@ -8,6 +9,7 @@ import type { HeadGraph } from './head-graph.ts';
  * Memory: about 4·rows·V·2 + 4·V·H bytes.
  */
 export class SoftmaxHeadGraph implements HeadGraph {
+  private readonly gemm: GemmNT;
   private readonly hiddenSize: number;
   private readonly outputSize: number;
   private readonly weight: Float32Array; // V [O × H]
@@ -22,7 +24,8 @@ export class SoftmaxHeadGraph implements HeadGraph {
   private input: Float32Array = new Float32Array(0);
 
   /** Holds the head's arrays; allocates buffers for up to maxRows rows. */
-  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array) {
+  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array, gemm: GemmNT = gemmNTInto) {
+    this.gemm = gemm;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
     this.weight = weight;
@@ -41,7 +44,7 @@ export class SoftmaxHeadGraph implements HeadGraph {
     const H = this.hiddenSize;
     const p = this.probabilities;
     this.input = input;
-    gemmNTInto(p, 0, O, input, 0, H, this.weight, 0, H, rows, O, H, false);
+    this.gemm(p, 0, O, input, 0, H, this.weight, 0, H, rows, O, H, false);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       const base = r * O;
@@ -80,8 +83,8 @@ export class SoftmaxHeadGraph implements HeadGraph {
     addColumnSumsInto(this.dBias, p, 0, O, rows, O);
     transposeInto(this.probabilitiesT, 0, rows, p, 0, O, rows, O);
     transposeInto(this.inputT, 0, rows, this.input, 0, H, rows, H);
-    gemmNTInto(this.dWeight, 0, H, this.probabilitiesT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
+    this.gemm(this.dWeight, 0, H, this.probabilitiesT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
     transposeInto(this.weightT, 0, O, this.weight, 0, H, O, H);
-    gemmNTInto(dInput, 0, H, p, 0, O, this.weightT, 0, O, rows, H, O, false);
+    this.gemm(dInput, 0, H, p, 0, O, this.weightT, 0, O, rows, H, O, false);
   }
 }

@@ -12,6 +12,7 @@ export interface ShardSettings {
   readonly seed: number;
   readonly firstStream: number;
   readonly streams: number;
+  readonly kernel: 'wasm' | 'typescript';
 }
 
 /**
@@ -28,7 +29,7 @@ export class Shard {
   /** Allocates the graph and window buffers for this share. */
   constructor(trainable: TrainableModel, data: SequenceData, settings: ShardSettings) {
     this.settings = settings;
-    this.graph = new NetworkGraph(trainable, { batchSize: settings.streams, window: settings.window, dropout: settings.dropout });
+    this.graph = new NetworkGraph(trainable, { batchSize: settings.streams, window: settings.window, dropout: settings.dropout, kernel: settings.kernel });
     this.batches = new WindowBatches(data, settings.batchSize, settings.window, settings.firstStream, settings.streams);
   }
 

@@ -1,0 +1,114 @@
+import { GEMM_WASM_BASE64 } from './gemm-wasm-bytes.ts';
+
+/** The signature every GEMM kernel of the trainer shares (see gemmNTInto in src/math/gemm.ts). */
+export type GemmNT = (
+  out: Float32Array,
+  outOffset: number,
+  ldOut: number,
+  a: Float32Array,
+  aOffset: number,
+  lda: number,
+  b: Float32Array,
+  bOffset: number,
+  ldb: number,
+  m: number,
+  n: number,
+  k: number,
+  accumulate: boolean,
+) => Float32Array;
+
+// (module (func (result v128) i32.const 0 i32x4.splat)): validates only where 128-bit SIMD exists.
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03,
+  0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
+]);
+
+/**
+ * gemmNTInto on WebAssembly 128-bit SIMD (gemm.wat): the operands are copied
+ * into the instance's memory (rows padded to a multiple of 4 with zeros),
+ * multiplied there with f32x4 sums, and the result is copied (or added) back.
+ * The copies cost O(m·k + n·k + m·n) against the product's O(m·n·k).
+ * Sums are f32 (the TypeScript kernel sums in f64), so results differ in the
+ * last bits. One instance per NetworkGraph; memory grows to the largest product.
+ */
+export class WasmGemm {
+  private readonly instance: WebAssembly.Instance;
+  private readonly memory: WebAssembly.Memory;
+  private readonly run: (a: number, b: number, out: number, m: number, n: number, k: number) => void;
+  private heap: Float32Array;
+
+  private constructor(module: WebAssembly.Module) {
+    this.instance = new WebAssembly.Instance(module, {});
+    const exports = this.instance.exports as { memory: WebAssembly.Memory; gemm_nt: WasmGemm['run'] };
+    this.memory = exports.memory;
+    this.run = exports.gemm_nt;
+    this.heap = new Float32Array(this.memory.buffer);
+  }
+
+  /** A kernel instance, or null where WebAssembly SIMD is missing (use the TypeScript kernel there). Cold path. */
+  static create(): WasmGemm | null {
+    try {
+      if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) return null;
+      return new WasmGemm(new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64)));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Same contract as gemmNTInto. Allocates only when the memory must grow (cold, once per new largest size). */
+  readonly gemmNTInto: GemmNT = (out, outOffset, ldOut, a, aOffset, lda, b, bOffset, ldb, m, n, k, accumulate) => {
+    const k4 = (k + 3) & ~3;
+    const m2 = (m + 1) & ~1;
+    const n4 = (n + 3) & ~3;
+    const aStart = 0;
+    const bStart = aStart + m2 * k4;
+    const outStart = bStart + n4 * k4;
+    const end = outStart + m2 * n4;
+    if (end * 4 > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((end * 4 - this.memory.buffer.byteLength) / 65536));
+      this.heap = new Float32Array(this.memory.buffer);
+    }
+    const heap = this.heap;
+    packRows(heap, aStart, a, aOffset, lda, m, m2, k, k4);
+    packRows(heap, bStart, b, bOffset, ldb, n, n4, k, k4);
+    this.run(aStart * 4, bStart * 4, outStart * 4, m2, n4, k4);
+    for (let i = 0; i < m; i++) {
+      const source = outStart + i * n4;
+      const target = outOffset + i * ldOut;
+      if (accumulate) for (let j = 0; j < n; j++) out[target + j] += heap[source + j];
+      else out.set(heap.subarray(source, source + n), target);
+    }
+    return out;
+  };
+}
+
+/** Copies `rows` rows of length k (stride ld) into heap rows of length k4, zero-padding columns and rows up to paddedRows. */
+function packRows(heap: Float32Array, start: number, source: Float32Array, offset: number, ld: number, rows: number, paddedRows: number, k: number, k4: number): void {
+  if (k === k4 && ld === k) {
+    heap.set(source.subarray(offset, offset + rows * k), start);
+  } else {
+    for (let r = 0; r < rows; r++) {
+      heap.set(source.subarray(offset + r * ld, offset + r * ld + k), start + r * k4);
+      if (k4 > k) heap.fill(0, start + r * k4 + k, start + (r + 1) * k4);
+    }
+  }
+  if (paddedRows > rows) heap.fill(0, start + rows * k4, start + paddedRows * k4);
+}
+
+function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const clean = base64.replace(/=+$/, '');
+  const bytes = new Uint8Array(new ArrayBuffer(Math.floor((clean.length * 3) / 4)));
+  let buffer = 0;
+  let bits = 0;
+  let index = 0;
+  for (let i = 0; i < clean.length; i++) {
+    buffer = (buffer << 6) | alphabet.indexOf(clean[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[index++] = (buffer >> bits) & 0xff;
+    }
+  }
+  return bytes;
+}
