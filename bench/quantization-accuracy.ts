@@ -7,18 +7,25 @@
 //   TOKENS  either token ids (whitespace-separated integers), or text, which
 //           is tokenized with the model's own tokenizer and vocabulary
 //   --limit N  use the first N tokens only (default: all)
+//   --backend auto|wasm|typescript   the step kernels (default auto, as users get)
+//   --q8-mode integer|float          the WebAssembly int8 kernel's mode (default integer)
 //
 // The f32 reference is the file's model widened to f32 (for a q8 file, its
 // dequantized weights); every variant steps through the same tokens with the
 // state carried from a zero start, and scores token t+1 given tokens 0..t.
 import { readFileSync } from 'node:fs';
 import { loadModel, logSumExp, quantizeModel, tokenizerOf, type Model } from '../src/index.ts';
+import { kernelBackend, q8KernelMode, setKernelBackend, setQ8KernelMode } from '../src/math/wasm/kernel-backend.ts';
 
 const args = process.argv.slice(2);
 const limitAt = args.indexOf('--limit');
 const limit = limitAt >= 0 ? Number(args.splice(limitAt, 2)[1]) : Infinity;
+const backendAt = args.indexOf('--backend');
+if (backendAt >= 0) setKernelBackend(args.splice(backendAt, 2)[1] as 'auto' | 'wasm' | 'typescript');
+const modeAt = args.indexOf('--q8-mode');
+if (modeAt >= 0) setQ8KernelMode(args.splice(modeAt, 2)[1] as 'integer' | 'float');
 if (args.length !== 2) {
-  console.error('usage: quantization-accuracy MODEL TOKENS [--limit N]');
+  console.error('usage: quantization-accuracy MODEL TOKENS [--limit N] [--backend auto|wasm|typescript] [--q8-mode integer|float]');
   process.exit(2);
 }
 const [modelPath, tokensPath] = args;
@@ -58,7 +65,7 @@ const scored = tokens.length - 1;
 const seconds = (performance.now() - start) / 1000;
 const perplexity = Array.from(nll, (sum) => Math.exp(sum / scored));
 
-console.log(`${modelPath}: ${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}, vocabulary ${a.vocabSize}; ${scored} tokens of ${tokensPath} scored (${seconds.toFixed(0)} s)\n`);
+console.log(`${modelPath}: ${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}, vocabulary ${a.vocabSize}; ${scored} tokens of ${tokensPath} scored (${seconds.toFixed(0)} s); kernels: ${kernelBackend()}${kernelBackend() === 'wasm' ? `, q8 mode ${q8KernelMode()}` : ''}\n`);
 console.log('| storage | perplexity | change vs f32 |');
 console.log('|---|---|---|');
 variants.forEach(([name], v) => {
