@@ -3,6 +3,9 @@ import { ErrorCode } from '../errors.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
 import { ConfigError } from './errors.ts';
+import { createStream } from '../stream/create-stream.ts';
+import type { StreamOptions } from '../stream/options.ts';
+import type { PushStream } from '../stream/push-stream.ts';
 import { Session } from './session.ts';
 
 /** The linear output layer o_t = g(V·h_t + b). */
@@ -119,6 +122,15 @@ export class Model {
    */
   session(): Session {
     return new Session(this);
+  }
+
+  /**
+   * A push-based async iterator over a new session of this model, which the
+   * stream owns and drops when it closes (see createStream).
+   * Cost: one session plus a queue of highWaterMark slots.
+   */
+  stream(options?: StreamOptions): PushStream {
+    return createStream(this, options);
   }
 }
 

@@ -1,6 +1,11 @@
 import { ErrorCode } from '../errors.ts';
 import { kernelBackend } from '../math/wasm/kernel-backend.ts';
 import type { RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
+import { createStream } from '../stream/create-stream.ts';
+import type { StreamOptions } from '../stream/options.ts';
+import type { PushStream } from '../stream/push-stream.ts';
+import { predictNext } from '../text/predict-next.ts';
+import type { Prediction } from '../text/prediction.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
@@ -106,6 +111,25 @@ export class Session {
     const hLength = this.h.length;
     this.h.set(snapshot.subarray(0, hLength));
     if (this.c !== null) this.c.set(snapshot.subarray(hLength, hLength + this.c.length));
+  }
+
+  /**
+   * The k most likely next tokens after everything this session has read,
+   * `[{ token, id, probability }]`, most likely first, without stepping.
+   * Throws TextError (NOT_A_LANGUAGE_MODEL) without a softmax head.
+   * Cost: one head pass and a softmax; allocates the k results.
+   */
+  predictNext(k: number): Prediction[] {
+    return predictNext(this, k);
+  }
+
+  /**
+   * A push-based async iterator over this session (see createStream): push
+   * inputs, `for await` the results. Throws StreamOptionError when another
+   * open stream is stepping this session. Cost: a queue of highWaterMark slots.
+   */
+  stream(options?: StreamOptions): PushStream {
+    return createStream(this, options);
   }
 
   /** A new session on the same model with a copy of this state and position. Allocates one session. */

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isStreaming } from '../../src/index.ts';
-import { installStreamMethods } from '../../src/stream/methods.ts';
 import { createWordModel } from './fixtures.ts';
 
-installStreamMethods();
-
-describe('session.stream() and model.stream()', () => {
+describe('session.stream(), model.stream() and session.predictNext()', () => {
   it('session.stream() streams over that session', async () => {
     const session = createWordModel().session();
     const stream = session.stream({ highWaterMark: 2 });
@@ -31,8 +28,17 @@ describe('session.stream() and model.stream()', () => {
     expect(Array.from(ra.output)).toEqual(Array.from(rb.output)); // same state history, separate sessions
   });
 
-  it('installing twice is harmless', () => {
-    installStreamMethods();
-    expect(typeof createWordModel().session().stream).toBe('function');
+  it('session.predictNext(k) gives the probabilities of the next token without stepping', () => {
+    const session = createWordModel().session();
+    const logits = session.step(1).slice();
+    const position = session.position;
+    const top = session.predictNext(3);
+    const max = Math.max(...logits);
+    const total = logits.reduce((sum, v) => sum + Math.exp(v - max), 0);
+    const best = logits.indexOf(max);
+    expect(top[0].id).toBe(best);
+    expect(top[0].probability).toBeCloseTo(1 / total, 6);
+    expect(top.map((p) => p.probability)).toEqual([...top.map((p) => p.probability)].sort((a, b) => b - a));
+    expect(session.position).toBe(position);
   });
 });
