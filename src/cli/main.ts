@@ -3,11 +3,12 @@ import type { Command } from './command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { prepareBrownCommand } from './commands/prepare-brown.ts';
 import { quantizeCommand } from './commands/quantize.ts';
 import { trainCommand } from './commands/train.ts';
 
 // Each subcommand lives in its own file under commands/ and is listed here once.
-const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, quantizeCommand, convertCommand, trainCommand];
+const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, quantizeCommand, convertCommand, trainCommand, prepareBrownCommand];
 
 function printHelp(): void {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
