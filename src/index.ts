@@ -36,6 +36,7 @@ export { Sampler, type SamplingOptions } from './text/sampler.ts';
 export { NextTokenPredictor, type Prediction } from './text/prediction.ts';
 export { predictNext } from './text/predict-next.ts';
 export { generate, type GenerateOptions, type Generation } from './text/generate.ts';
+export { evaluateLanguageModel, type EvaluateOptions, type Evaluation } from './text/evaluate.ts';
 
 // Push-based streams (issue 6).
 export { createStream, isStreaming } from './stream/create-stream.ts';
