@@ -130,5 +130,5 @@ console.log(`| engine | tokens/s (median) | runs | vs TF.js |`);
 console.log('| --- | ---: | --- | ---: |');
 for (const engine of engines) {
   const m = median(results[engine]);
-  console.log(`| ${runners[engine][0]} | ${m.toFixed(0)} | ${results[engine].map((v) => v.toFixed(0)).join(', ')} | ${peer ? (m / peer).toFixed(2) + '×' : '—'} |`);
+  console.log(`| ${runners[engine][0]} | ${m < 10 ? m.toFixed(2) : m.toFixed(0)} | ${results[engine].map((v) => (v < 10 ? v.toFixed(2) : v.toFixed(0))).join(', ')} | ${peer ? (m / peer).toFixed(2) + '×' : '—'} |`);
 }

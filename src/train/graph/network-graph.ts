@@ -80,7 +80,7 @@ export class NetworkGraph {
     this.kernel = wasm === null ? 'typescript' : 'wasm';
     this.layers = model.layers.map(
       (layer, l) =>
-        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, gemm),
+        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, wasm),
     );
     this.embedding = model.embedding === null ? null : data(model.embedding);
     this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);
@@ -126,7 +126,6 @@ export class NetworkGraph {
   ): number {
     const B = this.batchSize;
     const I = this.inputSize;
-    const H = this.hiddenSize;
     const rows = steps * B;
     this.steps = steps;
     let x: Float32Array;

@@ -2,7 +2,7 @@ import type { CellKind } from '../../cells/cell.ts';
 import { gateCountOf } from '../../cells/cell.ts';
 import { sigmoid } from '../../math/activations.ts';
 import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
-import type { GemmNT } from '../kernels/wasm-gemm.ts';
+import type { GemmNT, WasmGemm } from '../kernels/wasm-gemm.ts';
 
 /**
  * One recurrent layer unrolled over a window of T steps for B parallel
@@ -18,6 +18,7 @@ import type { GemmNT } from '../kernels/wasm-gemm.ts';
  */
 export class RecurrentLayerGraph {
   private readonly gemm: GemmNT;
+  private readonly wasm: WasmGemm | null;
   readonly kind: CellKind;
   readonly inputSize: number;
   readonly hiddenSize: number;
@@ -57,9 +58,10 @@ export class RecurrentLayerGraph {
     bias: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
-    gemm: GemmNT = gemmNTInto,
+    wasm: WasmGemm | null = null,
   ) {
-    this.gemm = gemm;
+    this.wasm = wasm;
+    this.gemm = wasm === null ? gemmNTInto : wasm.gemmNTInto;
     const G = gateCountOf(kind);
     const H = hiddenSize;
     const K = inputSize + H;
@@ -113,6 +115,8 @@ export class RecurrentLayerGraph {
     this.gemm(gates, 0, GH, xh, 0, K, this.weight, 0, K, rows, GH, I, false);
     const lstm = this.kind === 'lstm';
     if (lstm) this.cells.set(this.c, 0);
+    // The recurrent half of W is the b operand of every step: pack it into the wasm kernel once.
+    this.wasm?.pin(this.weight, I, K, GH, H);
     for (let t = 0; t < steps; t++) {
       const previous = t === 0 ? this.h : this.output;
       const previousOffset = t === 0 ? 0 : (t - 1) * B * H;
@@ -123,6 +127,7 @@ export class RecurrentLayerGraph {
       if (lstm) this.lstmActivations(t);
       else this.elmanActivations(t);
     }
+    this.wasm?.unpin();
     const last = (steps - 1) * B * H;
     this.h.set(this.output.subarray(last, last + B * H));
     if (lstm) this.c.set(this.cells.subarray(steps * B * H, (steps + 1) * B * H));
@@ -193,11 +198,13 @@ export class RecurrentLayerGraph {
     dhNext.fill(0);
     this.dcNext.fill(0);
     const lstm = this.kind === 'lstm';
+    this.wasm?.pin(this.weightT, I * GH, GH, H, GH);
     for (let t = steps - 1; t >= 0; t--) {
       if (lstm) this.lstmGateErrors(dOutput, t);
       else this.elmanGateErrors(dOutput, t);
       if (t > 0) this.gemm(dhNext, 0, H, dGates, t * B * GH, GH, this.weightT, I * GH, GH, B, H, GH, false);
     }
+    this.wasm?.unpin();
     if (dInput !== null) this.gemm(dInput, 0, I, dGates, 0, GH, this.weightT, 0, GH, rows, I, GH, false);
     // dW += dGatesᵀ · xh over the whole window, as one dot-product GEMM on transposed copies.
     transposeInto(this.dGatesT, 0, rows, dGates, 0, GH, rows, GH);

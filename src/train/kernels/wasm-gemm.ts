@@ -36,6 +36,9 @@ export class WasmGemm {
   private readonly memory: WebAssembly.Memory;
   private readonly run: (a: number, b: number, out: number, m: number, n: number, k: number) => void;
   private heap: Float32Array;
+  // A b operand kept packed at the start of memory across calls (see pin).
+  private pinned: { b: Float32Array; bOffset: number; ldb: number; n: number; k: number } | null = null;
+  private pinnedFloats = 0;
 
   private constructor(module: WebAssembly.Module) {
     this.instance = new WebAssembly.Instance(module, {});
@@ -55,22 +58,50 @@ export class WasmGemm {
     }
   }
 
+  /**
+   * Packs the b operand [n × k] (at bOffset, row stride ldb) once and keeps
+   * it in the kernel's memory: until {@link unpin}, a call with this same b
+   * block skips copying it. The caller promises not to change those values
+   * meanwhile (a recurrent layer pins its weights for the steps of a window).
+   */
+  pin(b: Float32Array, bOffset: number, ldb: number, n: number, k: number): void {
+    const k4 = (k + 3) & ~3;
+    const n4 = (n + 3) & ~3;
+    this.pinned = null;
+    this.pinnedFloats = 0;
+    this.reserve(n4 * k4);
+    packRows(this.heap, 0, b, bOffset, ldb, n, n4, k, k4);
+    this.pinned = { b, bOffset, ldb, n, k };
+    this.pinnedFloats = n4 * k4;
+  }
+
+  /** Forgets the pinned operand. */
+  unpin(): void {
+    this.pinned = null;
+    this.pinnedFloats = 0;
+  }
+
+  private reserve(floats: number): void {
+    if (floats * 4 > this.memory.buffer.byteLength) {
+      this.memory.grow(Math.ceil((floats * 4 - this.memory.buffer.byteLength) / 65536));
+      this.heap = new Float32Array(this.memory.buffer);
+    }
+  }
+
   /** Same contract as gemmNTInto. Allocates only when the memory must grow (cold, once per new largest size). */
   readonly gemmNTInto: GemmNT = (out, outOffset, ldOut, a, aOffset, lda, b, bOffset, ldb, m, n, k, accumulate) => {
     const k4 = (k + 3) & ~3;
     const m2 = (m + 1) & ~1;
     const n4 = (n + 3) & ~3;
-    const aStart = 0;
-    const bStart = aStart + m2 * k4;
-    const outStart = bStart + n4 * k4;
-    const end = outStart + m2 * n4;
-    if (end * 4 > this.memory.buffer.byteLength) {
-      this.memory.grow(Math.ceil((end * 4 - this.memory.buffer.byteLength) / 65536));
-      this.heap = new Float32Array(this.memory.buffer);
-    }
+    const p = this.pinned;
+    const usePinned = p !== null && p.b === b && p.bOffset === bOffset && p.ldb === ldb && p.n === n && p.k === k;
+    const aStart = this.pinnedFloats;
+    const bStart = usePinned ? 0 : aStart + m2 * k4;
+    const outStart = usePinned ? aStart + m2 * k4 : bStart + n4 * k4;
+    this.reserve(outStart + m2 * n4);
     const heap = this.heap;
     packRows(heap, aStart, a, aOffset, lda, m, m2, k, k4);
-    packRows(heap, bStart, b, bOffset, ldb, n, n4, k, k4);
+    if (!usePinned) packRows(heap, bStart, b, bOffset, ldb, n, n4, k, k4);
     this.run(aStart * 4, bStart * 4, outStart * 4, m2, n4, k4);
     for (let i = 0; i < m; i++) {
       const source = outStart + i * n4;
