@@ -2,13 +2,28 @@ import { LstmStreamError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
+import { evalCommand } from './commands/eval.ts';
+import { generateCommand } from './commands/generate.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { predictCommand } from './commands/predict.ts';
 import { prepareBrownCommand } from './commands/prepare-brown.ts';
 import { quantizeCommand } from './commands/quantize.ts';
+import { startCommand } from './commands/start.ts';
 import { trainCommand } from './commands/train.ts';
 
 // Each subcommand lives in its own file under commands/ and is listed here once.
-const COMMANDS: readonly Command[] = [demoCommand, inspectCommand, quantizeCommand, convertCommand, trainCommand, prepareBrownCommand];
+const COMMANDS: readonly Command[] = [
+  startCommand,
+  predictCommand,
+  generateCommand,
+  evalCommand,
+  demoCommand,
+  inspectCommand,
+  quantizeCommand,
+  convertCommand,
+  trainCommand,
+  prepareBrownCommand,
+];
 
 function printHelp(): void {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

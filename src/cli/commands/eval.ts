@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ErrorCode } from '../../errors.ts';
+import { TextError } from '../../text/errors.ts';
+import { evaluateLanguageModel } from '../../text/evaluate.ts';
+import type { Command } from '../command.ts';
+import { loadModelArgument } from '../model-argument.ts';
+
+const USAGE = `usage: lstm-stream eval MODEL FILE [--json] [--start TOKEN] [--limit N]
+
+Scores a language model on FILE (one token per line; tokens outside the
+model's vocabulary count as its unknown token). The state is carried through
+the whole file, batch 1. Prints perplexity, top-1 and top-5 accuracy and the
+number of predicted tokens; --json prints { "perplexity", "top1", "top5",
+"tokens" }. Every token of FILE is predicted: the model first reads --start
+(default <p>, the paragraph mark, when the vocabulary has it).`;
+
+/** `lstm-stream eval`: perplexity and top-k accuracy on a token file. */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'perplexity, top-1 and top-5 accuracy of a language model on a token file',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, start: { type: 'string', default: '<p>' }, limit: { type: 'string' } },
+    });
+    if (positionals.length !== 2) {
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    const [modelPath, tokenPath] = positionals;
+    const model = await loadModelArgument(modelPath);
+    const vocabulary = model.vocabulary;
+    if (vocabulary === null) throw new TextError(ErrorCode.NOT_A_LANGUAGE_MODEL, `${modelPath} has no vocabulary to read ${tokenPath} with`);
+    const ids = new Map(vocabulary.map((token, id) => [token, id]));
+    const unknown = ids.get(model.tokenizer?.unknownToken ?? '<unk>');
+    const lines = (await readFile(tokenPath, 'utf8')).split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const limit = values.limit === undefined ? lines.length : Math.min(lines.length, Number(values.limit));
+    const tokens = new Int32Array(limit);
+    for (let t = 0; t < limit; t++) {
+      const id = ids.get(lines[t]) ?? unknown;
+      if (id === undefined) throw new TextError(ErrorCode.UNKNOWN_TOKEN, `${tokenPath} line ${t + 1}: ${JSON.stringify(lines[t])} is not in the vocabulary, which has no unknown token`);
+      tokens[t] = id;
+    }
+    const startToken = ids.get(values.start as string);
+    const started = performance.now();
+    const result = evaluateLanguageModel(model, tokens, startToken === undefined ? {} : { startToken });
+    const seconds = (performance.now() - started) / 1000;
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ perplexity: result.perplexity, top1: result.top1, top5: result.top5, tokens: result.tokens })}\n`);
+    } else {
+      process.stdout.write(
+        `perplexity ${result.perplexity.toFixed(2)}  top-1 ${(result.top1 * 100).toFixed(2)}%  top-5 ${(result.top5 * 100).toFixed(2)}%  ` +
+          `${result.tokens} tokens in ${seconds.toFixed(1)} s (${((seconds * 1e6) / result.tokens).toFixed(0)} µs per token)\n`,
+      );
+    }
+    return 0;
+  },
+};

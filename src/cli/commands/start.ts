@@ -1,0 +1,48 @@
+import { parseArgs } from 'node:util';
+import { loadModel } from '../../format/load-model.ts';
+import type { Command } from '../command.ts';
+import { DEFAULT_MODEL, defaultModelPath } from '../default-model.ts';
+import { runInteractive } from '../interactive.ts';
+import { Suggester } from '../suggester.ts';
+import { demoCommand } from './demo.ts';
+
+const PROMPTS = ['The jury said it', 'He walked into the', 'In the United States , the', 'She looked at him and'];
+
+const USAGE = `usage: lstm-stream start [--no-interactive]
+
+The main job (npm start): loads the shipped next-word model (${DEFAULT_MODEL}),
+prints suggestions for a few sentences with the time to the first ones, then,
+on a terminal, suggests next words live as you type. Without the shipped
+model it runs the demo instead.`;
+
+/** `lstm-stream start`: next-word prediction on the shipped model. */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'next-word suggestions from the shipped model (what npm start runs)',
+  usage: USAGE,
+  async run(args) {
+    const { values } = parseArgs({ args, options: { 'no-interactive': { type: 'boolean' } } });
+    const path = defaultModelPath();
+    if (path === null) {
+      process.stdout.write(`The shipped model ${DEFAULT_MODEL} is not in this checkout; running the demo instead.\n\n`);
+      return demoCommand.run([]);
+    }
+    const model = await loadModel(path);
+    const suggester = new Suggester(model);
+    const out = process.stdout;
+    for (const [n, prompt] of PROMPTS.entries()) {
+      const suggestions = suggester.suggest(`${prompt} `, 5);
+      const shown = suggestions.map((s) => `${s.token} (${(s.probability * 100).toFixed(1)}%)`).join(', ');
+      out.write(`${prompt} … ${shown}\n`);
+      // Time from process start: loading, tokenizer set-up and the first prediction.
+      if (n === 0) out.write(`  (first suggestions ${(performance.now()).toFixed(0)} ms after start)\n`);
+    }
+    const a = model.architecture;
+    out.write(`\nmodel: ${path}\n  ${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}, vocabulary ${a.vocabSize}\n`);
+    if (process.stdin.isTTY && !values['no-interactive']) {
+      out.write('\n');
+      return runInteractive(suggester, 5);
+    }
+    return 0;
+  },
+};

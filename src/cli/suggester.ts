@@ -1,0 +1,86 @@
+import { softmaxInto } from '../math/softmax.ts';
+import type { Model } from '../model/model.ts';
+import type { Session } from '../model/session.ts';
+import { tokenizerOf } from '../text/create-tokenizer.ts';
+import type { Tokenizer } from '../text/tokenizer.ts';
+import { TextError } from '../text/errors.ts';
+import { ErrorCode } from '../errors.ts';
+
+/** One suggested next word and its probability. */
+export interface Suggestion {
+  readonly token: string;
+  readonly probability: number;
+}
+
+/**
+ * Next-word suggestions for text as a person types it. Words already finished
+ * (followed by a space) are stepped once and kept in the session; the word
+ * being typed filters the suggestions by prefix. Editing earlier text replays
+ * from the start. Cost per call: one step per newly finished word, plus a
+ * softmax and a scan over the vocabulary.
+ */
+export class Suggester {
+  private readonly session: Session;
+  private readonly tokenizer: Tokenizer;
+  private readonly vocabulary: readonly string[];
+  private readonly probabilities: Float32Array; // [V]
+  private readonly startToken: number | null;
+  private stepped: number[] = [];
+
+  constructor(model: Model) {
+    const tokenizer = tokenizerOf(model);
+    if (tokenizer === null || model.vocabulary === null || model.architecture.head !== 'softmax') {
+      throw new TextError(ErrorCode.NOT_A_LANGUAGE_MODEL, 'suggestions need a language model with a vocabulary and tokenizer settings');
+    }
+    this.session = model.session();
+    this.tokenizer = tokenizer;
+    this.vocabulary = model.vocabulary;
+    this.probabilities = new Float32Array(model.architecture.outputSize);
+    // A paragraph mark before the text, when the vocabulary has one, puts the
+    // model where a new text begins.
+    this.startToken = tokenizer.vocabulary.has('<p>') ? tokenizer.vocabulary.idOf('<p>') : null;
+    this.reset();
+  }
+
+  /** The k most likely next words after `text` (filtered by the unfinished last word, if any). */
+  suggest(text: string, k: number): Suggestion[] {
+    const finished = /\s$/.test(text) || text === '';
+    const words = this.tokenizer.split(text);
+    const partial = finished ? '' : (words.pop() ?? '');
+    const ids = words.map((word) => this.tokenizer.vocabulary.idOf(word));
+    this.advanceTo(ids);
+    const results: Suggestion[] = [];
+    const probabilities = this.probabilities;
+    // Repeated selection: k is small, and a prefix filter rules out most words.
+    const taken = new Set<number>();
+    for (let n = 0; n < k; n++) {
+      let best = -1;
+      for (let id = 0; id < probabilities.length; id++) {
+        if (taken.has(id) || (best >= 0 && probabilities[id] <= probabilities[best])) continue;
+        const token = this.vocabulary[id];
+        if (token === '<unk>' || token === '<p>' || !token.startsWith(partial)) continue;
+        best = id;
+      }
+      if (best < 0) break;
+      taken.add(best);
+      results.push({ token: this.vocabulary[best], probability: probabilities[best] });
+    }
+    return results;
+  }
+
+  private reset(): void {
+    this.session.reset();
+    this.stepped = [];
+    if (this.startToken !== null) softmaxInto(this.probabilities, this.session.step(this.startToken));
+    else this.probabilities.fill(1 / this.probabilities.length);
+  }
+
+  private advanceTo(ids: readonly number[]): void {
+    const common = this.stepped.length <= ids.length && this.stepped.every((id, i) => id === ids[i]);
+    if (!common) this.reset();
+    for (let i = this.stepped.length; i < ids.length; i++) {
+      softmaxInto(this.probabilities, this.session.step(ids[i]));
+      this.stepped.push(ids[i]);
+    }
+  }
+}
