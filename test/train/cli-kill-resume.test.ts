@@ -1,0 +1,50 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../src/index.ts';
+import { onNode } from '../helpers/runtime.ts';
+import { ensureBuiltDist, repositoryRoot } from './dist-build.ts';
+
+const directory = mkdtempSync(join(tmpdir(), 'lstm-stream-kill-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+const cli = join(repositoryRoot, 'dist/cli.js');
+
+// Must-show 4 with a real process: `lstm-stream train` is killed with SIGKILL
+// (no chance to save anything) at a random moment after its first periodic
+// checkpoint, resumed with --resume, and must write the same model file,
+// byte for byte, as a run that was never interrupted. Needs the built CLI
+// and child processes, so Node only.
+describe.skipIf(!onNode)('lstm-stream train killed and resumed', () => {
+  beforeAll(() => ensureBuiltDist(), 120_000);
+
+  it('SIGKILL at a random point, then --resume, gives the bytes of an uninterrupted run', async () => {
+    const random = new SeededRandom(Date.now());
+    const words = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const tokens = Array.from({ length: 6000 }, (_, t) => (random.next() < 0.7 ? words[t % 8] : words[random.integer(8)]));
+    const trainPath = join(directory, 'train.txt');
+    writeFileSync(trainPath, `${tokens.join('\n')}\n`);
+    const common = ['--train', trainPath, '--embedding', '8', '--hidden', '16', '--batch', '4', '--window', '10', '--epochs', '3', '--dropout', '0.1', '--kernel', 'typescript'];
+    const whole = join(directory, 'whole.msgpack');
+    expect(spawnSync(process.execPath, [cli, 'train', ...common, '--out', whole], { encoding: 'utf8' }).status).toBe(0);
+
+    const parts = join(directory, 'parts.msgpack');
+    const checkpoint = `${parts}.ckpt`;
+    // A checkpoint every 6 ms of training (the option is in minutes).
+    const child = spawn(process.execPath, [cli, 'train', ...common, '--out', parts, '--checkpoint-minutes', '0.0001'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const started = Date.now();
+    while (!existsSync(checkpoint) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, random.integer(150)));
+    child.kill('SIGKILL');
+    const code = await exited;
+    expect(existsSync(checkpoint)).toBe(true);
+    if (code === 0) return; // finished before the kill landed (a very fast machine): nothing to resume
+    expect(existsSync(parts)).toBe(false); // killed before the end: no model file yet
+    const resumed = spawnSync(process.execPath, [cli, 'train', ...common, '--out', parts, '--resume'], { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(readFileSync(parts).equals(readFileSync(whole))).toBe(true);
+  }, 120_000);
+});
