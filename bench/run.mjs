@@ -6,6 +6,7 @@
 //
 // usage: npm run bench [-- --rounds 3 --repeats 7 --sizes 64,128,256,512 --sections step,layers,q8modes,nextword,twomodels]
 //        node bench/run.mjs --render   (rewrites the section from the last run's numbers)
+//        npm run bench -- --merge --sections nextword   (re-measures one section, keeps the others)
 // Writes the "Speed" section of bench/RESULTS.md and the raw numbers to
 // node_modules/.cache/lstm-stream-bench/speed.json.
 import { spawnSync } from 'node:child_process';
@@ -28,10 +29,12 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     // Re-render RESULTS.md from the last run's speed.json without measuring.
     render: { type: 'boolean', default: false },
+    // Re-measure only --sections and keep the last run's other sections.
+    merge: { type: 'boolean', default: false },
   },
 });
 const RENDER = args.render;
-const previous = RENDER ? JSON.parse(readFileSync(`${CACHE_DIR}/speed.json`, 'utf8')) : null;
+const previous = RENDER || args.merge ? JSON.parse(readFileSync(`${CACHE_DIR}/speed.json`, 'utf8')) : null;
 const ROUNDS = previous?.rounds ?? Number(args.rounds);
 const REPEATS = previous?.repeats ?? Number(args.repeats);
 const REPEAT_MS = previous?.repeatMs ?? Number(args['repeat-ms']);
@@ -44,8 +47,9 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const library = RENDER ? null : await import(await buildLibrary());
 const gccVersion = RENDER ? previous.gcc : compileC();
 if (!RENDER) log(gccVersion ? `C ceiling: ${C_COMPILE.join(' ')}` : 'gcc not found: no C ceiling');
-const started = RENDER ? new Date(previous.started) : new Date();
-const loadBefore = RENDER ? previous.loadBefore : loadavg()[0];
+const started = previous ? new Date(previous.started) : new Date();
+const loadBefore = previous ? previous.loadBefore : loadavg()[0];
+const mergeStarted = new Date();
 
 /** Our TypeScript kernel's top-layer h for the first VERIFY_STEPS steps: the answer key. */
 function reference(hiddenSize, numLayers, dtype) {
@@ -133,7 +137,9 @@ const report = previous ?? {
   rounds: ROUNDS, repeats: REPEATS, repeatMs: REPEAT_MS, sizes: SIZES, loadBefore,
 };
 /** In --render mode, a section is drawn when the last run measured it; otherwise when asked for. */
-const wanted = (name) => (RENDER ? report[name] !== undefined : SECTIONS.has(name));
+const wanted = (name) => (RENDER ? report[name] !== undefined : SECTIONS.has(name) || (args.merge && report[name] !== undefined));
+/** True when this run measures the section (not when it only redraws a kept one). */
+const measuring = (name) => !RENDER && SECTIONS.has(name);
 const sections = [];
 
 const micro = (entry) => (entry && entry.times.length > 0 ? median(entry.times) : NaN);
@@ -150,7 +156,7 @@ function ratio(ours, peer) {
 
 if (wanted('step')) {
   log('one layer, all peers');
-  const results = RENDER ? report.step : (report.step = table(PEERS, 1));
+  const results = !measuring('step') ? report.step : (report.step = table(PEERS, 1));
   const rows = SIZES.map((H) => {
     const cells = PEERS.map((p) => {
       const e = results[p.id]?.[H];
@@ -198,7 +204,7 @@ Before timing, each peer's top-layer h over the first ${VERIFY_STEPS} steps from
 if (wanted('layers')) {
   log('two layers');
   const peers = PEERS.filter((p) => ['ours-f32', 'ours-q8', 'c'].includes(p.id));
-  const results = RENDER ? report.layers : (report.layers = table(peers, 2));
+  const results = !measuring('layers') ? report.layers : (report.layers = table(peers, 2));
   const rows = SIZES.map((H) => `| ${H} | ${peers.map((p) => formatNumber(micro(results[p.id]?.[H]))).join(' | ')} | ${formatNumber(gflops(H, 2, micro(results['ours-f32']?.[H])))} | ${formatNumber(micro(results['ours-f32']?.[H]) / micro(results.c?.[H]))} | ${formatNumber(ratio(results['ours-f32']?.[H], results['ours-q8']?.[H]) ** -1)}× |`);
   sections.push(`### Two LSTM layers: median µs per step
 
@@ -214,7 +220,7 @@ if (wanted('q8modes')) {
     { id: 'q8-float', label: 'q8 float', peer: 'ours', options: { backend: 'wasm', dtype: 'q8', q8Mode: 'float' }, q8: true },
     { id: 'f32', label: 'f32', peer: 'ours', options: { backend: 'wasm', dtype: 'f32' } },
   ];
-  const results = RENDER ? report.q8modes : (report.q8modes = table(peers, 1));
+  const results = !measuring('q8modes') ? report.q8modes : (report.q8modes = table(peers, 1));
   const rows = SIZES.map((H) => `| ${H} | ${peers.map((p) => formatNumber(micro(results[p.id]?.[H]))).join(' | ')} | ${(results['q8-integer']?.[H]?.error ?? NaN).toExponential(1)} | ${(results['q8-float']?.[H]?.error ?? NaN).toExponential(1)} |`);
   sections.push(`### The two int8 kernels (one layer): median µs per step
 
@@ -232,8 +238,8 @@ if (wanted('nextword')) {
     { id: 'q8-wasm-2', dtype: 'q8', backend: 'wasm', numLayers: 2 },
     { id: 'f32-ts-1', dtype: 'f32', backend: 'typescript', numLayers: 1 },
   ];
-  const results = report.nextword ?? {};
-  for (let round = 0; round < (RENDER ? 0 : ROUNDS); round++) {
+  const results = measuring('nextword') ? {} : report.nextword;
+  for (let round = 0; round < (measuring('nextword') ? ROUNDS : 0); round++) {
     for (const config of round % 2 === 0 ? configs : [...configs].reverse()) {
       const r = runWorker(new URL('./next-word-worker.mjs', import.meta.url).pathname, { ...config, repeats: REPEATS, repeatMs: 150 });
       const entry = (results[config.id] ??= { times: [], stepOnly: [], topOnly: [], gcCount: 0, weightBytes: r.weightBytes });
@@ -266,12 +272,12 @@ if (wanted('twomodels')) {
     [256, 128],
   ];
   const rows = [];
-  const measured = RENDER ? report.twomodels : [];
+  const measured = measuring('twomodels') ? [] : report.twomodels;
   report.twomodels = [];
   for (const backend of ['wasm', 'typescript']) {
     for (const [first, second] of pairs) {
-      const runs = RENDER ? measured.find((m) => m.backend === backend && m.first === first && m.second === second)?.runs ?? [] : [];
-      for (let round = 0; round < (RENDER ? 0 : ROUNDS); round++) {
+      const runs = measuring('twomodels') ? [] : measured.find((m) => m.backend === backend && m.first === first && m.second === second)?.runs ?? [];
+      for (let round = 0; round < (measuring('twomodels') ? ROUNDS : 0); round++) {
         runs.push(runWorker(new URL('./two-models-worker.mjs', import.meta.url).pathname, { backend, first, second, repeats: REPEATS, repeatMs: REPEAT_MS, longMs: 4000 }));
       }
       const alone = median(runs.flatMap((r) => r.alone));
@@ -295,15 +301,19 @@ Model A (one layer, H = first) is timed alone, then model B (H = second) is made
 ${rows.join('\n')}`);
 }
 
-const finished = RENDER ? new Date(report.finished) : new Date();
+const finished = previous ? new Date(report.finished) : new Date();
 report.finished = finished.toISOString();
 report.loadAfter ??= loadavg()[0];
+if (args.merge) {
+  (report.remeasured ??= []).push({ sections: [...SECTIONS], command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, started: mergeStarted.toISOString(), finished: new Date().toISOString(), load: loadavg()[0] });
+}
 sections.push(mustShowSummary());
 const header = `## Speed (issue 7)
 
 Measured ${started.toISOString().slice(0, 16).replace('T', ' ')}–${finished.toISOString().slice(11, 16)} UTC on ${report.cpu} (${report.cpus} cores, shared with other work: load average ${loadBefore.toFixed(1)} at the start, ${report.loadAfter.toFixed(1)} at the end), Node ${process.version}${gccVersion ? `, ${gccVersion}` : ''}.
 Command: \`${COMMAND}\` (${ROUNDS} rounds; each peer and size runs in its own process, ${REPEATS} timed repeats of about ${REPEAT_MS} ms after a 300 ms warm-up; medians over all repeats of all rounds). C ceiling: \`${C_COMPILE.join(' ').replace(CACHE_DIR, '…')}\`.`;
-const section = `${header}\n\n${sections.join('\n\n')}\n`;
+const remeasured = (report.remeasured ?? []).map((r) => `Re-measured later: ${r.sections.join(', ')} with \`${r.command}\` (${r.started.slice(11, 16)}–${r.finished.slice(11, 16)} UTC, load average ${r.load.toFixed(1)} at the end).`);
+const section = `${[header, ...remeasured].join('\n')}\n\n${sections.join('\n\n')}\n`;
 if (!RENDER) writeFileSync(`${CACHE_DIR}/speed.json`, JSON.stringify(report, null, 1));
 process.stdout.write(section);
 if (!args['no-write']) {
