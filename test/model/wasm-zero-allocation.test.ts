@@ -1,8 +1,6 @@
-import { PerformanceObserver } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCell, createRandomModel, Model, Q8Matrix, setKernelBackend, setQ8KernelMode, type Session } from '../../src/index.ts';
+import { createCell, createRandomModel, Model, Q8Matrix, setKernelBackend, setQ8KernelMode } from '../../src/index.ts';
+import { measureStepAllocation } from '../helpers/allocation-probe.ts';
 import { onNode } from '../helpers/runtime.ts';
 
 // Node only: it needs V8's gc() and 'gc' performance entries. The default
@@ -20,8 +18,6 @@ describe.skipIf(!onNode)('Session.step allocates nothing on every kernel', () =>
     ['wasm', 'q8', 'float', 50_000],
     ['typescript', 'f32', 'integer', 10_000],
   ] as const)('%s kernels, %s weights (%s): %i steps with < 64 KB heap growth and no GC', async (backend, dtype, mode, steps) => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
     const f32 = createRandomModel(
       { cell: 'lstm', input: 'embedding', vocabSize: 500, inputSize: 64, hiddenSize: 64, numLayers: 2, head: 'softmax', outputSize: 500 },
       { seed: 8 },
@@ -36,36 +32,9 @@ describe.skipIf(!onNode)('Session.step allocates nothing on every kernel', () =>
         : f32;
     setKernelBackend(backend);
     setQ8KernelMode(mode);
-    const session = model.session();
-    let warmUp = 0;
-    for (let call = 0; call < 30; call++) warmUp += run(session, steps / 50, call);
-    let gcCount = 0;
-    const observer = new PerformanceObserver((list) => {
-      gcCount += list.getEntries().length;
-    });
-    observer.observe({ entryTypes: ['gc'] });
-    gc();
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    gcCount = 0;
-    const before = process.memoryUsage().heapUsed;
-    const checksum = run(session, steps, 2);
-    const after = process.memoryUsage().heapUsed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    observer.disconnect();
-    expect(Number.isFinite(warmUp) && Number.isFinite(checksum)).toBe(true);
-    expect(after - before).toBeLessThan(64 * 1024);
-    expect(gcCount).toBe(0);
+    const reading = await measureStepAllocation(model.session(), steps, 500);
+    expect(Number.isFinite(reading.checksum)).toBe(true);
+    expect(reading.heapGrowth).toBeLessThan(64 * 1024);
+    expect(reading.garbageCollections).toBe(0);
   });
 });
-
-function run(session: Session, steps: number, seed: number): number {
-  let token = seed;
-  let checksum = 0;
-  for (let i = 0; i < steps; i++) {
-    const logits = session.step(token);
-    checksum += logits[token];
-    token = (token * 167 + 13) % 500;
-  }
-  return checksum;
-}
