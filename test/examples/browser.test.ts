@@ -1,0 +1,122 @@
+// The browser page (examples/browser/) in a real browser: Debian's Chromium
+// (/usr/bin/chromium) driven by playwright-core, never a downloaded browser.
+// The page is served on localhost by the example's own server, the test
+// types into it, checks that suggestions appear and match what Node computes
+// with the same model, and saves a screenshot to docs/browser-demo.png.
+// Skips, saying why, only when /usr/bin/chromium is missing (.ci/run installs
+// it with `apt-get install -y chromium`). On Node only: playwright-core
+// drives the browser over a pipe that Deno's and Bun's child processes do not
+// promise to support, and one browser run is enough.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onNode } from '../helpers/runtime.ts';
+import { charModel, hasWordModel, root } from './run-example.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SKIP_NOTE = hasChromium ? '' : ` (SKIPPED: ${CHROMIUM} is not installed; apt-get install -y chromium)`;
+
+type Server = { url: string; bundleBytes: number; close(): Promise<void> };
+type Page = import('playwright-core').Page;
+type Context = import('playwright-core').BrowserContext;
+
+describe.skipIf(!onNode)(`example: browser page in headless Chromium${SKIP_NOTE}`, () => {
+  let server: Server;
+  let context: Context;
+  let profile: string;
+
+  beforeAll(async () => {
+    if (!hasChromium) return;
+    const { startServer } = (await import(join(root, 'examples/browser/serve.mjs'))) as { startServer(o: { port: number }): Promise<Server> };
+    server = await startServer({ port: 0 });
+    const { chromium } = await import('playwright-core');
+    profile = mkdtempSync(join(tmpdir(), 'lstm-stream-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 900, height: 360 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}${query}`);
+    await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    expect(await page.getAttribute('body', 'data-ready'), await page.textContent('#status') ?? '').toBe('true');
+    return page;
+  }
+
+  async function suggestionsAfterTyping(page: Page, text: string): Promise<string[]> {
+    await page.fill('#text', '');
+    await page.click('#text');
+    await page.keyboard.type(text, { delay: 15 });
+    await page.waitForFunction((typed) => (document.getElementById('text') as HTMLTextAreaElement).value === typed && document.querySelectorAll('button.suggestion').length > 0, text);
+    return page.$$eval('button.suggestion', (buttons) => buttons.map((b) => (b as HTMLElement).dataset.word ?? ''));
+  }
+
+  /** What Node computes for the same model and text through the same public API. */
+  async function nodeSuggestions(modelPath: string, text: string): Promise<string[]> {
+    const { loadModel } = await import('../../src/index.ts');
+    const { suggestWords } = (await import(join(root, 'examples/shared/suggest-words.mjs'))) as {
+      suggestWords(model: unknown, text: string, count: number): { word: string }[];
+    };
+    return suggestWords(await loadModel(modelPath), text, 5).map((s) => s.word);
+  }
+
+  it.skipIf(!hasChromium)('default page: loads the shipped word model (the character model, with a note, until it ships), suggests as you type', async () => {
+    const page = await open('');
+    const status = (await page.textContent('#status')) ?? '';
+    if (hasWordModel) {
+      expect(status).toContain('brown-lstm.q8.msgpack');
+    } else {
+      expect(status).toContain('brown-char.q8.msgpack');
+      expect(status).toContain('the word model ./models/brown-lstm.q8.msgpack is not there: 404');
+    }
+    const words = await suggestionsAfterTyping(page, 'The jury said ');
+    expect(words.length).toBe(5);
+    await page.close();
+  });
+
+  // The character model is tested by name whether or not the word model is shipped.
+  it.skipIf(!hasChromium)('character model by ?model=: the same suggestions as Node, completion of the word being typed, Tab takes the first; screenshot', async () => {
+    const page = await open('?model=./models/brown-char.q8.msgpack');
+    const completions = await suggestionsAfterTyping(page, 'The Grand Ju');
+    expect(completions).toEqual(await nodeSuggestions(charModel, 'The Grand Ju'));
+    for (const word of completions) expect(word.startsWith('Ju')).toBe(true);
+    await page.keyboard.press('Tab');
+    expect(await page.inputValue('#text')).toBe(`The Grand ${completions[0]} `);
+
+    const text = 'The jury said it would ';
+    const next = await suggestionsAfterTyping(page, text);
+    expect(next).toEqual(await nodeSuggestions(charModel, text));
+    expect(await page.textContent('#status')).toMatch(/suggestions in \d+\.\d ms/);
+    await page.screenshot({ path: join(root, 'docs/browser-demo.png') });
+    expect(existsSync(join(root, 'docs/browser-demo.png'))).toBe(true);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium)('a model URL that does not exist: the page says so instead of failing silently', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}?model=./models/missing.msgpack`);
+    await page.waitForSelector('body[data-ready]');
+    expect(await page.getAttribute('body', 'data-ready')).toBe('error');
+    expect(await page.textContent('#status')).toContain('fetching ./models/missing.msgpack failed: 404');
+    await page.close();
+  });
+
+  it.runIf(!hasChromium)(`is skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`, () => {
+    console.warn(`browser test skipped: ${CHROMIUM} is not installed; run apt-get install -y chromium`);
+  });
+});
