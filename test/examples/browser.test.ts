@@ -116,7 +116,7 @@ describe.skipIf(!onNode)(`example: browser page in headless Chromium${SKIP_NOTE}
     await page.close();
   });
 
-  it.runIf(!hasChromium)(`is skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`, () => {
+  it.skipIf(hasChromium)(`is skipped: ${CHROMIUM} is not installed (apt-get install -y chromium)`, () => {
     console.warn(`browser test skipped: ${CHROMIUM} is not installed; run apt-get install -y chromium`);
   });
 });
