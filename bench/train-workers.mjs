@@ -3,6 +3,7 @@
 // alternating in one process, medians of the rounds.
 //   npm run build && node bench/train-workers.mjs [--repeats 5] [--windows 4] [--classes 100]
 import { cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { createRandomModel, SeededRandom } from '../dist/index.js';
 import { train } from '../dist/train.js';
@@ -40,6 +41,18 @@ async function run(workers) {
   return [(measured.length * 700) / (measured.reduce((s, v) => s + v, 0) / 1000), (measuredCpu.length * 700) / (measuredCpu.reduce((s, v) => s + v, 0) / 1000)];
 }
 
+/** Control: how many cores two busy threads of this process actually get right now (2.00 on an idle 2-core machine). */
+async function coresAvailable() {
+  const worker = new Worker(`const end = Date.now() + 1500; let x = 0; while (Date.now() < end) x++; require('node:worker_threads').parentPort.postMessage(x);`, { eval: true });
+  const start = Date.now();
+  const before = process.cpuUsage();
+  for (let x = 0; Date.now() < start + 1500; ) x++;
+  await new Promise((resolve) => worker.on('message', resolve));
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / (Date.now() - start);
+}
+
+const control = [await coresAvailable()];
 const one = [];
 const two = [];
 const load = [loadavg()[0]];
@@ -55,9 +68,10 @@ for (let r = 0; r < repeats; r++) {
   process.stderr.write(`round ${r + 1}: 1 thread ${a.toFixed(0)}, 2 threads ${b.toFixed(0)} tokens/s (per CPU-second ${aCpu.toFixed(0)}, ${bCpu.toFixed(0)})\n`);
 }
 load.push(loadavg()[0]);
+control.push(await coresAvailable());
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const ratios = one.map((v, i) => two[i] / v);
-console.log(`${cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(' → ')}; ${values.classes === '0' ? 'full softmax' : `${values.classes} frequency classes`}`);
+console.log(`${cpus().length} cores, load average ${load.map((l) => l.toFixed(1)).join(' → ')}; two spinning threads got ${control.map((c) => c.toFixed(2)).join(' → ')} cores; ${values.classes === '0' ? 'full softmax' : `${values.classes} frequency classes`}`);
 console.log(`| threads | tokens/s (median of ${repeats}) | runs | tokens per CPU-second (median) |`);
 console.log('| --- | ---: | --- | ---: |');
 console.log(`| 1 | ${median(one).toFixed(0)} | ${one.map((v) => v.toFixed(0)).join(', ')} | ${median(oneCpu).toFixed(0)} |`);
