@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { fromTorchStateDict, toTorchStateDict } from '../dist/index.js';
 import { lossAndGradients } from '../dist/train.js';
 
-console.log('| fixture | BPTT | loss error | max abs gradient error (tensor) |');
-console.log('| --- | --- | ---: | ---: |');
+console.log('| fixture | BPTT | kernel | loss error | max abs gradient error (tensor) |');
+console.log('| --- | --- | --- | ---: | ---: |');
+for (const kernel of ['typescript', 'wasm'])
 for (const name of ['lm_lstm_bptt', 'lm_lstm_tbptt', 'lm_rnn_bptt']) {
   const fixture = JSON.parse(readFileSync(new URL(`../test/fixtures/torch/${name}.json`, import.meta.url), 'utf8'));
   const window = fixture.seq_len / fixture.chunks;
-  const { loss, gradients } = lossAndGradients(fromTorchStateDict(fixture.params), fixture.inputs, fixture.targets, fixture.chunks > 1 ? { window } : {});
+  const { loss, gradients } = lossAndGradients(fromTorchStateDict(fixture.params), fixture.inputs, fixture.targets, fixture.chunks > 1 ? { window, kernel } : { kernel });
   const dict = toTorchStateDict(gradients);
   let worst = 0;
   let where = '';
@@ -21,5 +22,5 @@ for (const name of ['lm_lstm_bptt', 'lm_lstm_tbptt', 'lm_rnn_bptt']) {
     });
   }
   const expectedLoss = fixture.chunk_losses.reduce((s, v) => s + v, 0);
-  console.log(`| ${name} | ${fixture.chunks > 1 ? `truncated, window ${window}` : 'full'} | ${Math.abs(loss - expectedLoss).toExponential(2)} | ${worst.toExponential(2)} (${where}) |`);
+  console.log(`| ${name} | ${fixture.chunks > 1 ? `truncated, window ${window}` : 'full'} | ${kernel} | ${Math.abs(loss - expectedLoss).toExponential(2)} | ${worst.toExponential(2)} (${where}) |`);
 }
