@@ -3,12 +3,15 @@ import { logSumExp } from '../math/softmax.ts';
 /**
  * A factorized output as a trained model carries it in
  * `model.metadata.outputClasses` (plain data, so the model file keeps it):
- * the class of every word and the class layer Z [C × H] (row-major), z [C].
+ * the class of every word and the class layer Z as C rows of H numbers, z [C].
+ * Z is stored row by row so no metadata list outgrows the model file's
+ * per-array limit (65,536 elements by default) for C·H beyond it.
  */
 export interface OutputClassesMetadata {
   readonly classCount: number;
   readonly classOf: readonly number[];
-  readonly weight: readonly number[];
+  /** Z: C rows of H numbers. */
+  readonly weight: readonly (readonly number[])[];
   readonly bias: readonly number[];
 }
 
@@ -17,8 +20,9 @@ export interface OutputClassesMetadata {
  * probabilities: log P(w|h) = log softmax(Z·h + z)[class(w)] + wordLogits[w]
  * − log Σ_{m ∈ class(w)} exp(wordLogits[m]). `wordLogits` [V] is what a
  * Session step returns (the head V·h + b over all words); `h` [H] is the top
- * layer's state after that step (session.h's last row). Cost: C·H + 2·V
- * operations plus 2·C floats of `scratch` ([2 × C]); no other allocation.
+ * layer's state after that step (session.h's last row). `out` [V] must not
+ * be `wordLogits`. Cost: C·H + 2·V operations plus 2·C floats of `scratch`
+ * ([2 × C]); no other allocation.
  * Pure math (imports only math/), so the inference side can carry it.
  */
 export function classSoftmaxLogProbabilitiesInto(
@@ -30,13 +34,13 @@ export function classSoftmaxLogProbabilitiesInto(
   scratch: Float32Array,
 ): Float32Array {
   const C = classes.classCount;
-  const H = classes.weight.length / C;
   const V = classes.classOf.length;
   const classLogits = scratch.subarray(0, C);
   const maxima = scratch.subarray(C, 2 * C);
   for (let c = 0; c < C; c++) {
+    const row = classes.weight[c];
     let s = classes.bias[c];
-    for (let j = 0; j < H; j++) s += classes.weight[c * H + j] * h[hOffset + j];
+    for (let j = 0; j < row.length; j++) s += row[j] * h[hOffset + j];
     classLogits[c] = s;
   }
   const classNorm = logSumExp(classLogits, C);

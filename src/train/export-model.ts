@@ -33,7 +33,10 @@ export function trainedModel(result: TrainResult, extras: TrainedModelExtras = {
     const classes: OutputClassesMetadata = {
       classCount: result.classes.classes.classCount,
       classOf: Array.from(result.classes.classes.classOf),
-      weight: Array.from(result.classes.weight),
+      weight: Array.from({ length: result.classes.classes.classCount }, (_, c) => {
+        const H = result.classes!.weight.length / result.classes!.classes.classCount;
+        return Array.from(result.classes!.weight.subarray(c * H, (c + 1) * H));
+      }),
       bias: Array.from(result.classes.bias),
     };
     metadata.outputClasses = {

@@ -67,6 +67,19 @@ describe('export', () => {
     expect(Math.abs(nll / N - trainerLoss)).toBeLessThan(1e-4);
   });
 
+  it('keeps a class layer larger than the model file per-array limit (C·H = 76,800 > 65,536) loadable', async () => {
+    const V = 400;
+    const stream = Int32Array.from({ length: 2001 }, (_, t) => (t * 13) % V);
+    const start = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: 4, hiddenSize: 256, numLayers: 1, head: 'softmax', outputSize: V });
+    const result = await train(start, { train: { inputs: stream.subarray(0, 2000), targets: stream.subarray(1), inputWidth: 1, targetWidth: 1 }, batchSize: 4, window: 10, epochs: 1, maxWindowsPerEpoch: 1, classCount: 300 });
+    const path = join(directory, 'wide-classes.msgpack');
+    await exportTrainedModel(path, result);
+    const classes = (await loadModel(path)).metadata.outputClasses as OutputClassesMetadata;
+    expect(classes.weight).toHaveLength(300);
+    expect(classes.weight[299]).toHaveLength(256);
+    expect(classes.weight[7][3]).toBeCloseTo(result.classes!.weight[7 * 256 + 3], 6);
+  });
+
   it('writes f32, f16 and q8 files of a full-softmax model that load and run', async () => {
     const V = 10;
     const stream = Int32Array.from({ length: 501 }, (_, t) => (t * 3) % V);
