@@ -67,7 +67,7 @@ describe('export', () => {
     expect(Math.abs(nll / N - trainerLoss)).toBeLessThan(1e-4);
   });
 
-  it('keeps a class layer larger than the model file per-array limit (C·H = 76,800 > 65,536) loadable', async () => {
+  it('stores a wide class layer (C·H = 76,800, past 65,536 elements) row by row and loads it back', async () => {
     const V = 400;
     const stream = Int32Array.from({ length: 2001 }, (_, t) => (t * 13) % V);
     const start = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: 4, hiddenSize: 256, numLayers: 1, head: 'softmax', outputSize: V });
