@@ -47,4 +47,35 @@ describe.skipIf(!onNode)('lstm-stream train killed and resumed', () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(parts).equals(readFileSync(whole))).toBe(true);
   }, 120_000);
+
+  it('Ctrl-C (SIGINT) writes a checkpoint and exits 130; --resume finishes with the same bytes', async () => {
+    const words = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const random = new SeededRandom(5);
+    const tokens = Array.from({ length: 8000 }, (_, t) => (random.next() < 0.7 ? words[t % 6] : words[random.integer(6)]));
+    const trainPath = join(directory, 'train-sigint.txt');
+    writeFileSync(trainPath, `${tokens.join('\n')}\n`);
+    const common = ['--train', trainPath, '--embedding', '8', '--hidden', '16', '--batch', '4', '--window', '10', '--epochs', '8', '--kernel', 'typescript', '--checkpoint-minutes', '0'];
+    const whole = join(directory, 'whole-sigint.msgpack');
+    expect(spawnSync(process.execPath, [cli, 'train', ...common, '--out', whole], { encoding: 'utf8' }).status).toBe(0);
+    const parts = join(directory, 'parts-sigint.msgpack');
+    const child = spawn(process.execPath, [cli, 'train', ...common, '--out', parts], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once the first epoch is done (its summary line is on stderr).
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/epoch 1: train loss/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toMatch(/stopped by request; checkpoint .*parts-sigint\.msgpack\.ckpt/);
+    expect(existsSync(parts)).toBe(false);
+    const resumed = spawnSync(process.execPath, [cli, 'train', ...common, '--out', parts, '--resume'], { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(readFileSync(parts).equals(readFileSync(whole))).toBe(true);
+  }, 120_000);
 });
