@@ -30,6 +30,8 @@ const characters = tokenizer.kind === 'char';
 const maxTokens = Number(values['max-tokens'] ?? (characters ? 200 : 40));
 const sampler = new Sampler(model.vocabulary.length, { temperature: Number(values.temperature), topK: Number(values['top-k']), seed: Number(values.seed) });
 const sentenceEnd = new Set(['.', '?', '!']);
+// Corpus markup (<unk>, <p>) is never written: its logits are pushed far down before each draw.
+const markup = model.vocabulary.flatMap((token, id) => (/^<.*>$/.test(token) ? [id] : []));
 const session = model.session();
 let logits = null;
 
@@ -42,6 +44,7 @@ function read(text) {
 function reply() {
   const ids = [];
   for (let n = 0; n < maxTokens && logits !== null; n++) {
+    for (const id of markup) logits[id] = -1e9; // the step's own buffer, rewritten by the next step
     const id = sampler.sample(logits);
     ids.push(id);
     logits = session.step(id);

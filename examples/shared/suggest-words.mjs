@@ -1,7 +1,7 @@
 // Next-word suggestions from a language model, for word and character models
 // alike. Used by the next-word example (examples/next-word.mjs) and the
 // browser page (examples/browser/), so both suggest the same words.
-import { tokenizerOf } from 'lstm-stream';
+import { logSumExp, tokenizerOf } from 'lstm-stream';
 
 // A word being typed: letters, digits, apostrophes and inner hyphens at the end of the text.
 const PARTIAL_WORD = /[\p{L}\p{N}'-]+$/u;
@@ -29,18 +29,26 @@ export function suggestWords(model, text, count = 5) {
     for (const id of tokenizer.encode(context)) session.step(id);
     return completeWithCharacters(session, partial, count);
   }
-  const start = model.vocabulary.indexOf('<p>');
-  if (start >= 0) session.step(start); // the word model was trained with a paragraph mark before each paragraph
-  for (const id of tokenizer.encode(text.slice(0, text.length - partial.length))) session.step(id);
+  const vocabulary = model.vocabulary;
+  const start = vocabulary.indexOf('<p>');
+  let logits = null;
+  if (start >= 0) logits = session.step(start); // the word model was trained with a paragraph mark before each paragraph
+  for (const id of tokenizer.encode(text.slice(0, text.length - partial.length))) logits = session.step(id);
+  if (logits === null) return [];
+  // The `count` best words that start with what is typed, in one pass over the logits (no sort of the vocabulary).
   const lowered = partial.toLowerCase();
-  const suggestions = [];
-  for (const { token, probability } of session.predictNext(model.vocabulary.length)) {
-    if (SPECIAL.test(token) || !token.toLowerCase().startsWith(lowered)) continue;
-    if (partial !== '' && token === partial) continue;
-    suggestions.push({ word: token, probability });
-    if (suggestions.length === count) break;
+  const best = [];
+  for (let id = 0; id < vocabulary.length; id++) {
+    const token = vocabulary[id];
+    if (best.length === count && logits[id] <= best[count - 1].logit) continue;
+    if (SPECIAL.test(token) || token === partial || !token.toLowerCase().startsWith(lowered)) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1].logit < logits[id]) at--;
+    best.splice(at, 0, { word: token, logit: logits[id] });
+    if (best.length > count) best.pop();
   }
-  return suggestions;
+  const total = logSumExp(logits, vocabulary.length);
+  return best.map(({ word, logit }) => ({ word, probability: Math.exp(logit - total) }));
 }
 
 /** The word being typed, completed: the likeliest first characters, each extended greedily. */

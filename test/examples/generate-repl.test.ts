@@ -29,11 +29,15 @@ describe.skipIf(!onNode)('example: text generation REPL', () => {
     expect(englishShare(first.join(' '))).toBeGreaterThan(0.6);
   });
 
-  it.skipIf(!hasWordModel)('word model: one reply per line typed, seeded, vocabulary words', () => {
+  it.skipIf(!hasWordModel)('word model: one reply per line typed, seeded, built of the frequent words', () => {
     const first = replies(wordModel, 7);
     expect(first).toHaveLength(3);
     for (const reply of first) expect(reply.split(' ').length).toBeGreaterThan(2);
     expect(replies(wordModel, 7)).toEqual(first);
-    expect(englishShare(first.join(' '))).toBeGreaterThan(0.8);
+    // A word model only writes Brown words, so count the most frequent ones instead: a trained model at
+    // temperature 0.5 writes them all the time; random weights sample the vocabulary evenly and almost never do.
+    const words = first.join(' ').toLowerCase().split(/\s+/);
+    const common = new Set(['the', 'of', 'and', 'to', 'a', 'in', 'that', 'is', 'was', 'he', 'it', 'for']);
+    expect(words.filter((word) => common.has(word)).length / words.length).toBeGreaterThan(0.1);
   });
 });
