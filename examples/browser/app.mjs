@@ -3,7 +3,7 @@
 // The model URL is ?model=URL, by default the shipped word model; while that
 // model is not shipped, the page falls back to the character model and says so.
 import { loadModel } from 'lstm-stream';
-import { suggestWords } from '../shared/suggest-words.mjs';
+import { PARTIAL_WORD, suggestWords } from '../shared/suggest-words.mjs';
 
 const WORD_MODEL = './models/brown-lstm.q8.msgpack';
 const CHAR_MODEL = './models/brown-char.q8.msgpack';
@@ -54,7 +54,7 @@ function show(suggestions) {
 /** Puts `word` in place of the word being typed (or after the text) and asks again. */
 function take(word) {
   const text = textBox.value;
-  const partial = /[\p{L}\p{N}'-]+$/u.exec(text)?.[0] ?? '';
+  const partial = PARTIAL_WORD.exec(text)?.[0] ?? '';
   textBox.value = `${text.slice(0, text.length - partial.length)}${word} `;
   textBox.focus();
   update();

@@ -3,8 +3,8 @@
 // browser page (examples/browser/), so both suggest the same words.
 import { logSumExp, tokenizerOf } from 'lstm-stream';
 
-// A word being typed: letters, digits, apostrophes and inner hyphens at the end of the text.
-const PARTIAL_WORD = /[\p{L}\p{N}'-]+$/u;
+/** A word being typed: letters, digits, apostrophes and hyphens at the end of the text. */
+export const PARTIAL_WORD = /[\p{L}\p{N}'-]+$/u;
 const WORD_CHARACTER = /^[\p{L}\p{N}'-]$/u;
 // Tokens that are markup of the corpus, never a word to suggest.
 const SPECIAL = /^<.*>$/;

@@ -114,10 +114,19 @@ function prepare(arch) {
   };
 }
 
+// A minimal module with one v128 instruction: validates only where the engine has WebAssembly SIMD.
+const SIMD_PROBE = '[0,97,115,109,1,0,0,0,1,5,1,96,0,1,123,3,2,1,0,10,10,1,8,0,65,0,253,15,253,98,11]';
+
+/** The emulated Node's version and whether its V8 has WebAssembly SIMD (the kernels fall back to TypeScript without it). */
+function describeNode(run) {
+  const script = `console.log(process.version + ' (' + process.arch + '), WebAssembly SIMD ' + (WebAssembly.validate(new Uint8Array(${SIMD_PROBE})) ? 'yes' : 'no'))`;
+  return sh(run.command, [run.node, '-e', script], { env: run.env }).stdout.trim();
+}
+
 /** arm64: vitest itself, in worker threads (its default child processes would start the ARM binary without qemu). */
 function runArm64(suites) {
   const run = prepare('arm64');
-  const version = sh(run.command, [run.node, '--version'], { env: run.env }).stdout.trim();
+  const version = describeNode(run);
   const result = sh(run.command, [run.node, 'node_modules/vitest/vitest.mjs', 'run', '--pool=threads', ...suites], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = result.stdout + result.stderr;
   process.stdout.write(output.split('\n').filter((line) => /✓|✗|×|FAIL|Test Files|Tests |Error/.test(line)).join('\n') + '\n');
@@ -129,7 +138,7 @@ function runArm64(suites) {
 /** armhf: each suite bundled on the host, then run by the emulated Node as a node:test file. */
 function runArmhf(suites) {
   const run = prepare('armhf');
-  const version = sh(run.command, [run.node, '--version'], { env: run.env }).stdout.trim();
+  const version = describeNode(run);
   const out = join(cache, 'armhf', 'suites');
   rmSync(out, { recursive: true, force: true });
   return bundleSuites(out, suites).then((bundles) => {
