@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../errors.ts';
 import type { TensorDtype } from '../../format/model-file.ts';
 import type { CellKind } from '../../cells/cell.ts';
+import { decodeModel } from '../../format/decode-model.ts';
+import type { Model } from '../../model/model.ts';
 import { createRandomModel } from '../../model/random-model.ts';
 import { languageModelData } from '../../train/data/batches.ts';
 import { buildVocabulary, encodeTokens, readTokenFile } from '../../train/data/token-file.ts';
@@ -22,6 +24,11 @@ data and model:
   --train FILE            training tokens, one per line (required)
   --valid FILE            validation tokens (learning-rate decay, early stopping, best model)
   --vocab-size N          keep the N−1 most frequent tokens plus <unk> (default: all)
+  --vocab FILE            the vocabulary, one token per line, <unk> first (instead of
+                          building one from --train; e.g. prepare-brown's vocab.txt)
+  --init MODEL            start from a model file's weights (f32 or f16) instead of random
+                          ones; its architecture and vocabulary are used, so size flags
+                          are ignored. Optimizer state starts fresh (unlike --resume).
   --min-count N           keep tokens seen at least N times (default 1)
   --cell KIND             lstm | rnn-tanh | rnn-relu (default lstm)
   --embedding N           embedding size (default 64)
@@ -82,6 +89,8 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       train: { type: 'string' },
       valid: { type: 'string' },
       'vocab-size': { type: 'string' },
+      vocab: { type: 'string' },
+      init: { type: 'string' },
       'min-count': { type: 'string', default: '1' },
       cell: { type: 'string', default: 'lstm' },
       embedding: { type: 'string', default: '64' },
@@ -128,19 +137,38 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   if (!['f32', 'f16', 'q8'].includes(dtype)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--dtype is ${JSON.stringify(dtype)}; expected f32, f16 or q8`);
 
   const trainTokens = readTokenFile(values.train);
-  const vocabulary = buildVocabulary(trainTokens, {
-    maxSize: values['vocab-size'] === undefined ? undefined : number('vocab-size'),
-    minCount: number('min-count'),
-  });
+  const initial = values.init === undefined ? null : decodeModel(readFileSync(values.init));
+  const vocabulary =
+    initial !== null
+      ? initialVocabulary(initial, values.init as string)
+      : values.vocab !== undefined
+        ? readTokenFile(values.vocab)
+        : buildVocabulary(trainTokens, {
+            maxSize: values['vocab-size'] === undefined ? undefined : number('vocab-size'),
+            minCount: number('min-count'),
+          });
   const trainData = languageModelData(encodeTokens(trainTokens, vocabulary));
   const validData = values.valid === undefined ? null : languageModelData(encodeTokens(readTokenFile(values.valid), vocabulary));
   const V = vocabulary.length;
-  const hiddenSize = number('hidden');
-  const embeddingSize = values.tie ? hiddenSize : number('embedding');
-  const model = createRandomModel(
-    { cell, input: 'embedding', vocabSize: V, inputSize: embeddingSize, hiddenSize, numLayers: number('layers'), head: 'softmax', outputSize: V },
-    { seed: number('seed') },
-  );
+  const model =
+    initial ??
+    createRandomModel(
+      {
+        cell,
+        input: 'embedding',
+        vocabSize: V,
+        inputSize: values.tie ? number('hidden') : number('embedding'),
+        hiddenSize: number('hidden'),
+        numLayers: number('layers'),
+        head: 'softmax',
+        outputSize: V,
+      },
+      { seed: number('seed') },
+    );
+  const { hiddenSize, inputSize: embeddingSize, numLayers } = model.architecture;
+  if (initial !== null && initial.head?.weight === initial.embedding && !values.tie) {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--init ${values.init} shares its embedding with the output layer; pass --tie to keep training it tied`);
+  }
   const checkpointPath = values.checkpoint ?? `${values.out}.ckpt`;
   const options = {
     batchSize: number('batch'),
@@ -163,7 +191,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   };
 
   io.err(
-    `training ${cell}, ${number('layers')} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
+    `training ${model.architecture.cell}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
       `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
       `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${model.parameterCount} parameters\n`,
   );
@@ -220,7 +248,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     process.off('SIGINT', onSigint);
     clearBar();
   }
-  const settings = { ...result.options, cell, embeddingSize, hiddenSize, numLayers: number('layers'), vocabSize: V, trainTokens: trainData.inputs.length, validTokens: validData?.inputs.length ?? 0, dtype };
+  const settings = { ...result.options, cell: model.architecture.cell, embeddingSize, hiddenSize, numLayers, vocabSize: V, init: values.init ?? null, trainTokens: trainData.inputs.length, validTokens: validData?.inputs.length ?? 0, dtype };
   const summary: string[] = [];
   const last = result.history[result.history.length - 1];
   const best = result.history.reduce((b, r) => (r.validLoss < b.validLoss ? r : b), result.history[0] ?? last);
@@ -241,4 +269,16 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   }
   io.out(`${summary.join('\n')}\n`);
   return result.stopped ? 130 : 0;
+}
+
+/** The vocabulary of a model given with --init; it must be a token language model with one. */
+function initialVocabulary(model: Model, path: string): string[] {
+  const a = model.architecture;
+  if (model.vocabulary === null || a.input !== 'embedding' || a.head !== 'softmax') {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--init ${path} is not a token language model with a vocabulary`);
+  }
+  if (!model.layers.every((layer) => layer.weight.dtype === 'f32') || model.head?.weight.dtype !== 'f32') {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--init ${path} holds quantized weights; start from an f32 or f16 file`);
+  }
+  return [...model.vocabulary];
 }
