@@ -1,17 +1,14 @@
 // The trainer's GEMM kernels side by side (GFLOP/s, median of 5 alternating
-// rounds) on the shapes one training window uses: TypeScript gemmNTInto,
-// the trainer's wasm kernel (src/train/kernels) and the speed issue's wasm
-// kernel (src/math/wasm/gemm-kernel.ts).
+// rounds) on the shapes one training window uses: TypeScript gemmNTInto and
+// the trainer's wasm kernel (src/train/kernels).
 //   node_modules/esbuild/bin/esbuild --bundle --platform=node --format=esm bench/train-gemm-kernels.ts --outfile=/tmp/train-gemm-kernels.mjs && node /tmp/train-gemm-kernels.mjs
 import { gemmNTInto } from '../src/math/gemm.ts';
-import { WasmGemm as SpeedIssueGemm } from '../src/math/wasm/gemm-kernel.ts';
 import { WasmGemm as TrainerGemm } from '../src/train/kernels/wasm-gemm.ts';
 
 type Gemm = typeof gemmNTInto;
 const kernels: [string, Gemm][] = [
   ['typescript', gemmNTInto],
   ['train/kernels wasm', TrainerGemm.create()!.gemmNTInto],
-  ['math/wasm wasm', new SpeedIssueGemm().gemmNTInto],
 ];
 
 function gflops(f: Gemm, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): number {
