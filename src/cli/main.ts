@@ -49,9 +49,19 @@ async function main(argv: string[]): Promise<number> {
     printHelp();
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
   try {
     return await command.run(rest);
   } catch (error) {
+    // node:util parseArgs rejects unknown or malformed options with these codes.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`lstm-stream ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+      return 2;
+    }
     if (error instanceof LstmStreamError) {
       process.stderr.write(`lstm-stream ${name}: ${error.message} [${error.code}]\n`);
       return 1;

@@ -99,3 +99,21 @@ describe.skipIf(!onNode)('lstm-stream eval / predict / generate (built CLI)', ()
     expect(a.trim().split(/\s+/).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe.skipIf(!onNode)('lstm-stream usage errors', () => {
+  const cli = join(resolve(import.meta.dirname, '../..'), 'dist/cli.js');
+
+  it('prints the usage for --help and for an unknown option (exit 2), not a stack trace', () => {
+    expect(execFileSync(process.execPath, [cli, 'eval', '--help'], { encoding: 'utf8' })).toContain('usage: lstm-stream eval MODEL FILE');
+    try {
+      execFileSync(process.execPath, [cli, 'predict', '--bogus'], { encoding: 'utf8', stdio: 'pipe' });
+      throw new Error('expected exit code 2');
+    } catch (error) {
+      const failure = error as { status: number; stderr: string };
+      expect(failure.status).toBe(2);
+      expect(failure.stderr).toContain("Unknown option '--bogus'");
+      expect(failure.stderr).toContain('usage: lstm-stream predict');
+      expect(failure.stderr).not.toContain('    at ');
+    }
+  });
+});
