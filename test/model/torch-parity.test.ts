@@ -54,6 +54,8 @@ describe.each(['lstm_1layer', 'lstm_2layer', 'rnn_tanh', 'rnn_relu_2layer'])('st
       const y = session.step(rowOf(fixture.x, t));
       worst = Math.max(worst, maxAbsDiff(y, rowOf(fixture.y, t)));
     }
+    worst = Math.max(worst, maxAbsDiff(session.h, fixture.h_n.data), fixture.c_n ? maxAbsDiff(session.c!, fixture.c_n.data) : 0);
+    console.log(`${name}: max abs error ${worst.toExponential(2)} over y, h_n, c_n`);
     expect(worst).toBeLessThan(TOLERANCE);
     expect(maxAbsDiff(session.h, fixture.h_n.data)).toBeLessThan(TOLERANCE);
     if (fixture.c_n) expect(maxAbsDiff(session.c!, fixture.c_n.data)).toBeLessThan(TOLERANCE);
@@ -79,6 +81,7 @@ describe.each(['lm_lstm_bptt', 'lm_lstm_tbptt', 'lm_rnn_bptt'])('language-model 
     fixture.inputs.forEach((token, t) => {
       worst = Math.max(worst, maxAbsDiff(session.step(token), rowOf(fixture.logits, t)));
     });
+    console.log(`${name}: max abs error ${worst.toExponential(2)} over the logits`);
     expect(worst).toBeLessThan(TOLERANCE);
   });
 
