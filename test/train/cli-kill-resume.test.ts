@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeModel } from '../../src/format/decode-model.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../src/index.ts';
 import { onNode } from '../helpers/runtime.ts';
@@ -74,6 +75,10 @@ describe.skipIf(!onNode)('lstm-stream train killed and resumed', () => {
     expect(await exited).toBe(130);
     expect(stdout).toMatch(/stopped by request; checkpoint .*parts-sigint\.msgpack\.ckpt/);
     expect(existsSync(parts)).toBe(false);
+    // The weights as they stood are written beside it, loadable as a model.
+    const stoppedPath = parts.replace(/\.msgpack$/, '.stopped.msgpack');
+    expect(stdout).toContain(`wrote the current weights to ${stoppedPath}`);
+    expect(decodeModel(readFileSync(stoppedPath)).architecture.hiddenSize).toBe(16);
     const resumed = spawnSync(process.execPath, [cli, 'train', ...common, '--out', parts, '--resume'], { encoding: 'utf8' });
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(readFileSync(parts).equals(readFileSync(whole))).toBe(true);

@@ -62,7 +62,8 @@ output:
 
 On a terminal a progress bar shows epoch, tokens/s, loss, perplexity and ETA;
 otherwise plain log lines. Ctrl-C writes a checkpoint and exits with code 130;
-run the same command with --resume to continue.`;
+run the same command with --resume to continue. A stopped run also writes
+its current weights to OUT with .stopped.msgpack in place of .msgpack.`;
 
 /** `lstm-stream train`: trains a language model from token files. */
 export const trainCommand: Command = {
@@ -255,7 +256,12 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   if (best) summary.push(`best validation loss ${best.validLoss.toFixed(4)} (perplexity ${Math.exp(best.validLoss).toFixed(2)}) at epoch ${best.epoch}`);
   summary.push(`${result.history.length} epoch(s) in ${formatDuration(result.seconds)}${result.stoppedEarly ? ', stopped early' : ''}${result.divergences ? `, ${result.divergences} divergence roll-back(s)` : ''}`);
   if (result.stopped) {
+    // The weights as they stand, so a stopped run can be evaluated or carried
+    // on with --init elsewhere; the checkpoint remains the way to resume exactly.
+    const stoppedPath = `${values.out.replace(/\.msgpack$/, '')}.stopped.msgpack`;
+    const bytes = await exportTrainedModel(stoppedPath, result, { dtype, vocabulary, tokenizer: { kind: 'word', unknownToken: vocabulary[0] } });
     summary.push(`stopped by request; checkpoint ${checkpointPath}; continue with the same command and --resume`);
+    summary.push(`wrote the current weights to ${stoppedPath} (${dtype}, ${bytes} bytes)`);
   } else {
     const bytes = await exportTrainedModel(values.out, result, { dtype, vocabulary, tokenizer: { kind: 'word', unknownToken: vocabulary[0] } });
     summary.push(`wrote ${values.out} (${dtype}, ${bytes} bytes)`);
