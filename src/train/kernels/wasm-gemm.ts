@@ -1,21 +1,8 @@
 import { GEMM_WASM_BASE64 } from './gemm-wasm-bytes.ts';
+import type { gemmNTInto } from '../../math/gemm.ts';
 
-/** The signature every GEMM kernel of the trainer shares (see gemmNTInto in src/math/gemm.ts). */
-export type GemmNT = (
-  out: Float32Array,
-  outOffset: number,
-  ldOut: number,
-  a: Float32Array,
-  aOffset: number,
-  lda: number,
-  b: Float32Array,
-  bOffset: number,
-  ldb: number,
-  m: number,
-  n: number,
-  k: number,
-  accumulate: boolean,
-) => Float32Array;
+/** The signature every GEMM kernel of the trainer shares: gemmNTInto's (src/math/gemm.ts). */
+export type GemmNT = typeof gemmNTInto;
 
 // (module (func (result v128) i32.const 0 i32x4.splat)): validates only where 128-bit SIMD exists.
 const SIMD_PROBE = new Uint8Array([
