@@ -2,21 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ElmanCell, F32Matrix, LstmCell, matVecInto, SeededRandom, wasmSimdSupported } from '../../src/index.ts';
 import { MatVecKernel } from '../../src/math/wasm/matvec-kernel.ts';
 import { LayerKernelKind, RecurrentLayerKernel } from '../../src/math/wasm/recurrent-layer-kernel.ts';
-
-function randomArray(random: SeededRandom, length: number, scale: number): Float32Array {
-  const data = new Float32Array(length);
-  for (let i = 0; i < length; i++) data[i] = random.uniform(-scale, scale);
-  return data;
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= worst)) worst = d;
-  }
-  return worst;
-}
+import { maxAbsDiff } from '../helpers/fixtures.ts';
+import { randomArray } from '../helpers/random-arrays.ts';
 
 describe('WebAssembly SIMD kernels', () => {
   it('are available on this runtime (Node, Deno and Bun all have 128-bit SIMD)', () => {

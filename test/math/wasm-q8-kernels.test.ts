@@ -3,21 +3,8 @@ import { ElmanCell, LstmCell, Q8Matrix, SeededRandom } from '../../src/index.ts'
 import { q8MatVecInto } from '../../src/math/q8-matvec.ts';
 import { Q8MatVecKernel } from '../../src/math/wasm/q8-matvec-kernel.ts';
 import { LayerKernelKind, RecurrentLayerKernel } from '../../src/math/wasm/recurrent-layer-kernel.ts';
-
-function randomArray(random: SeededRandom, length: number, scale: number): Float32Array {
-  const data = new Float32Array(length);
-  for (let i = 0; i < length; i++) data[i] = random.uniform(-scale, scale);
-  return data;
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= worst)) worst = d;
-  }
-  return worst;
-}
+import { maxAbsDiff } from '../helpers/fixtures.ts';
+import { randomArray } from '../helpers/random-arrays.ts';
 
 function maxAbs(a: Float32Array): number {
   let m = 0;
