@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../errors.ts';
 import { TextError } from '../../text/errors.ts';
 import { evaluateLanguageModel } from '../../text/evaluate.ts';
+import { parseTokenLines } from '../../train/data/token-file.ts';
 import type { Command } from '../command.ts';
 import { loadModelArgument } from '../model-argument.ts';
 
@@ -36,13 +37,13 @@ export const evalCommand: Command = {
     if (vocabulary === null) throw new TextError(ErrorCode.NOT_A_LANGUAGE_MODEL, `${modelPath} has no vocabulary to read ${tokenPath} with`);
     const ids = new Map(vocabulary.map((token, id) => [token, id]));
     const unknown = ids.get(model.tokenizer?.unknownToken ?? '<unk>');
-    const lines = (await readFile(tokenPath, 'utf8')).split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
+    // Read exactly as the trainer reads its token files (blank lines skipped, \r\n accepted).
+    const lines = parseTokenLines(await readFile(tokenPath, 'utf8'));
     const limit = values.limit === undefined ? lines.length : Math.min(lines.length, Number(values.limit));
     const tokens = new Int32Array(limit);
     for (let t = 0; t < limit; t++) {
       const id = ids.get(lines[t]) ?? unknown;
-      if (id === undefined) throw new TextError(ErrorCode.UNKNOWN_TOKEN, `${tokenPath} line ${t + 1}: ${JSON.stringify(lines[t])} is not in the vocabulary, which has no unknown token`);
+      if (id === undefined) throw new TextError(ErrorCode.UNKNOWN_TOKEN, `${tokenPath} token ${t + 1}: ${JSON.stringify(lines[t])} is not in the vocabulary, which has no unknown token`);
       tokens[t] = id;
     }
     const startToken = ids.get(values.start as string);
