@@ -21,8 +21,17 @@ export interface TrainOptions {
   readonly clipNorm?: number;
   /** Dropout between layers and before the head. Default 0. */
   readonly dropout?: number;
+  /** Dropout on the first layer's input (the embedding output, as in the classic word-LM recipe). Default 0. */
+  readonly inputDropout?: number;
   /** Learning rate × this when the validation loss does not improve in an epoch. Default 0.5. */
   readonly lrDecay?: number;
+  /**
+   * An epoch must lower validation perplexity by at least this fraction to
+   * count as improving (0.02 = 2%); a smaller gain still keeps its weights as
+   * the best, but decays the learning rate and counts toward patience, like
+   * PyTorch's ReduceLROnPlateau threshold. Default 0 (any gain counts).
+   */
+  readonly lrDecayThreshold?: number;
   /** Stop after this many epochs in a row without improvement; 0 never stops early. Default 3. */
   readonly patience?: number;
   /** Seed of the dropout masks (the weights come from the model you pass). Default 1. */
@@ -59,7 +68,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     weightDecay: options.weightDecay ?? 0,
     clipNorm: options.clipNorm ?? 5,
     dropout: options.dropout ?? 0,
+    inputDropout: options.inputDropout ?? 0,
     lrDecay: options.lrDecay ?? 0.5,
+    lrDecayThreshold: options.lrDecayThreshold ?? 0,
     patience: options.patience ?? 3,
     seed: options.seed ?? 1,
     tie: options.tie ?? false,
@@ -86,6 +97,8 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   if (!(resolved.weightDecay >= 0 && Number.isFinite(resolved.weightDecay))) fail('weightDecay', 'expected a non-negative number');
   if (!(resolved.clipNorm >= 0 && Number.isFinite(resolved.clipNorm))) fail('clipNorm', 'expected a non-negative number (0 = off)');
   if (!(resolved.dropout >= 0 && resolved.dropout < 1)) fail('dropout', 'expected a number in [0, 1)');
+  if (!(resolved.inputDropout >= 0 && resolved.inputDropout < 1)) fail('inputDropout', 'expected a number in [0, 1)');
+  if (!(resolved.lrDecayThreshold >= 0 && resolved.lrDecayThreshold < 1)) fail('lrDecayThreshold', 'expected a fraction in [0, 1)');
   if (!(resolved.lrDecay > 0 && resolved.lrDecay <= 1)) fail('lrDecay', 'expected a number in (0, 1]');
   if (resolved.workers > resolved.batchSize) fail('workers', `expected at most batchSize (${resolved.batchSize}): each worker takes whole streams`);
   return resolved;

@@ -381,14 +381,20 @@ async function runLoop(
     };
     state.history.push(record);
     run.onEpoch?.(record);
+    // Perplexity must fall by the threshold's fraction: log(1 + threshold) in loss.
+    const improved = validLoss < state.bestLoss - Math.log1p(options.lrDecayThreshold);
+    const previousBest = state.bestLoss;
     if (validLoss < state.bestLoss) {
       state.bestLoss = validLoss;
-      state.epochsWithoutImprovement = 0;
       slots.forEach((slot, s) => best[s].set(slot.value));
+    }
+    if (improved) {
+      state.epochsWithoutImprovement = 0;
     } else {
       state.epochsWithoutImprovement++;
       state.learningRate *= options.lrDecay;
-      emit({ kind: 'lr-decay', message: `validation loss ${validLoss.toFixed(4)} did not improve on ${state.bestLoss.toFixed(4)}; learning rate now ${state.learningRate}` });
+      const by = options.lrDecayThreshold > 0 ? ` by ${(options.lrDecayThreshold * 100).toPrecision(3)}%` : '';
+      emit({ kind: 'lr-decay', message: `validation loss ${validLoss.toFixed(4)} did not improve${by} on ${previousBest.toFixed(4)}; learning rate now ${state.learningRate}` });
       if (options.patience > 0 && state.epochsWithoutImprovement >= options.patience) {
         state.stoppedEarly = true;
         emit({ kind: 'early-stop', message: `no improvement for ${options.patience} epochs; stopping early after epoch ${state.epoch + 1}` });

@@ -92,6 +92,40 @@ describe('options', () => {
     expect(rates[rates.length - 1]).toBeCloseTo(0.02 * 0.5 ** (decays - 1), 10);
   });
 
+  it('lrDecayThreshold: a gain smaller than the threshold decays the rate but still keeps the best weights', async () => {
+    const model = createRandomModel(lm('lstm'), { seed: 5 });
+    const run = { train: data(1, 1600), validation: data(2, 400), batchSize: 4, window: 10, epochs: 4, learningRate: 0.01, patience: 0 };
+    const plain = await train(model, run);
+    // The validation loss falls every epoch here, so with no threshold the rate never decays …
+    const losses = plain.history.map((r) => r.validLoss);
+    losses.slice(1).forEach((loss, i) => expect(loss).toBeLessThan(losses[i]));
+    expect(plain.history.map((r) => r.learningRate)).toEqual([0.01, 0.01, 0.01, 0.01]);
+    // … while a threshold above every epoch's relative gain decays it after every epoch but the first
+    // (the first always improves on Infinity; history records the rate each epoch ran with).
+    const gains = losses.slice(1).map((loss, i) => Math.expm1(losses[i] - loss));
+    const threshold = Math.min(0.9, Math.max(...gains) * 1.5);
+    const events: TrainEvent[] = [];
+    const strict = await train(model, { ...run, lrDecayThreshold: threshold, onEvent: (e) => events.push(e) });
+    expect(strict.history.map((r) => r.learningRate)).toEqual([0.01, 0.01, 0.005, 0.0025]);
+    expect(events.filter((e) => e.kind === 'lr-decay')[0].message).toMatch(/did not improve by \d+(\.\d+)?% on/);
+    // The returned model is the best epoch's (the last one: the loss still fell).
+    const best = strict.history.reduce((b, r) => (r.validLoss < b.validLoss ? r : b));
+    expect(best.epoch).toBe(4);
+    expect(() => resolveTrainOptions({ lrDecayThreshold: 1 })).toThrow(/option lrDecayThreshold is 1/);
+  });
+
+  it('input dropout (on the embedding output) changes the updates; with it off the run is unchanged', async () => {
+    const model = createRandomModel(lm('lstm'), { seed: 5 });
+    const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };
+    const plain = await train(model, run);
+    const off = await train(model, { ...run, inputDropout: 0 });
+    const dropped = await train(model, { ...run, inputDropout: 0.5 });
+    expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
+    expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
+    expect(Array.from(dropped.model.embedding!.toFloat32())).not.toEqual(Array.from(plain.model.embedding!.toFloat32()));
+    expect(() => resolveTrainOptions({ inputDropout: -0.1 })).toThrow(/option inputDropout is -0.1/);
+  });
+
   it('dropout changes the updates (and is off in evaluation)', async () => {
     const model = createRandomModel({ ...lm('lstm'), numLayers: 2 }, { seed: 5 });
     const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };

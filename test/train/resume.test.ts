@@ -26,6 +26,7 @@ const base: Omit<TrainRun, 'train'> = {
   window: 10,
   epochs: 3,
   dropout: 0.2,
+  inputDropout: 0.1,
   classCount: 3,
   learningRate: 0.01,
   weightDecay: 1e-4,

@@ -19,6 +19,7 @@ const run: TrainRun = {
   window: 10,
   epochs: 2,
   dropout: 0.1,
+  inputDropout: 0.2,
   classCount: 5,
   learningRate: 0.01,
 };

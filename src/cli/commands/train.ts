@@ -46,7 +46,10 @@ training:
   --weight-decay X        (default 0)
   --clip X                global gradient-norm clip, 0 = off (default 5)
   --dropout X             between layers and before the head (default 0)
+  --input-dropout X       on the embedding output, the first layer's input (default 0)
   --lr-decay X            learning rate × X when validation stops improving (default 0.5)
+  --lr-decay-threshold X  an epoch must lower validation perplexity by this fraction
+                          to count as improving (default 0; 0.02 = 2%)
   --patience N            stop after N epochs without improvement, 0 = never (default 3)
   --seed N                seed of the initial weights and dropout (default 1)
   --workers N             threads computing gradients (default 1; 2 uses both cores)
@@ -108,7 +111,9 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       'weight-decay': { type: 'string', default: '0' },
       clip: { type: 'string', default: '5' },
       dropout: { type: 'string', default: '0' },
+      'input-dropout': { type: 'string', default: '0' },
       'lr-decay': { type: 'string', default: '0.5' },
+      'lr-decay-threshold': { type: 'string', default: '0' },
       patience: { type: 'string', default: '3' },
       seed: { type: 'string', default: '1' },
       workers: { type: 'string', default: '1' },
@@ -181,7 +186,9 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     weightDecay: number('weight-decay'),
     clipNorm: number('clip'),
     dropout: number('dropout'),
+    inputDropout: number('input-dropout'),
     lrDecay: number('lr-decay'),
+    lrDecayThreshold: number('lr-decay-threshold'),
     patience: number('patience'),
     seed: number('seed'),
     tie: values.tie,

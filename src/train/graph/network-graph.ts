@@ -19,6 +19,12 @@ export interface NetworkGraphOptions {
   /** Probability of zeroing a unit between layers and before the head (inverted dropout). Default 0. */
   readonly dropout?: number;
   /**
+   * Probability of zeroing a unit of the first layer's input: the embedding
+   * row (or dense input), as the classic word-LM recipe drops the embedding
+   * output. Default 0.
+   */
+  readonly inputDropout?: number;
+  /**
    * Matrix-product kernel: 'wasm' (WebAssembly SIMD, f32 sums; the default
    * where the engine has it) or 'typescript' (f64 sums, runs everywhere).
    */
@@ -27,8 +33,8 @@ export interface NetworkGraphOptions {
 
 /**
  * A whole trainable model unrolled over windows of up to T steps for B
- * streams: input (embedding lookup or dense copy) → recurrent layers →
- * dropout → head and loss. Reads weights from and accumulates gradients into
+ * streams: input (embedding lookup or dense copy) → input dropout →
+ * recurrent layers, each followed by dropout → head and loss. Reads weights from and accumulates gradients into
  * a TrainableModel; carries h and C from window to window (truncated BPTT)
  * until resetState. Data is time-major: row t·B + b is stream b at step t.
  * Every buffer is allocated here, once; a window allocates nothing.
@@ -37,6 +43,7 @@ export class NetworkGraph {
   readonly batchSize: number;
   readonly window: number;
   readonly dropout: number;
+  readonly inputDropout: number;
   readonly layers: readonly RecurrentLayerGraph[];
   /** The matrix-product kernel in use ('wasm' falls back to 'typescript' without WebAssembly SIMD). */
   readonly kernel: 'wasm' | 'typescript';
@@ -52,6 +59,8 @@ export class NetworkGraph {
   private readonly dropped: Float32Array[]; // per layer [T × B × H]: output ⊙ mask
   private readonly dHidden: Float32Array[]; // per layer [T × B × H]: ∂loss/∂(layer output)
   private readonly dEmbedded: Float32Array; // [T × B × I]
+  private readonly inputMask: Float32Array; // [T × B × I]: 0 or 1/(1 − p); empty without input dropout
+  private readonly droppedInput: Float32Array; // [T × B × I]: input ⊙ inputMask
   private steps = 0;
 
   /** Allocates the buffers for windows of options.window steps of options.batchSize streams. */
@@ -66,11 +75,14 @@ export class NetworkGraph {
     }
     const dropout = options.dropout ?? 0;
     if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout ${dropout} must be in [0, 1)`);
+    const inputDropout = options.inputDropout ?? 0;
+    if (!(inputDropout >= 0 && inputDropout < 1)) throw new RangeError(`inputDropout ${inputDropout} must be in [0, 1)`);
     if (a.head === 'none') throw new RangeError('training needs a head (softmax or linear) to define a loss');
     this.trainable = trainable;
     this.batchSize = B;
     this.window = T;
     this.dropout = dropout;
+    this.inputDropout = inputDropout;
     this.inputSize = a.inputSize;
     this.hiddenSize = a.hiddenSize;
     const rows = T * B;
@@ -88,6 +100,8 @@ export class NetworkGraph {
     this.tokens = new Int32Array(rows);
     this.dEmbedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
     const perLayer = (length: number): Float32Array[] => model.layers.map(() => new Float32Array(length));
+    this.inputMask = new Float32Array(inputDropout > 0 ? rows * a.inputSize : 0);
+    this.droppedInput = new Float32Array(inputDropout > 0 ? rows * a.inputSize : 0);
     this.masks = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
     this.dropped = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
     this.dHidden = perLayer(rows * a.hiddenSize);
@@ -141,6 +155,8 @@ export class NetworkGraph {
     } else {
       x = inputs as Float32Array;
     }
+    this.droppingInput = dropout !== null && this.inputDropout > 0;
+    if (this.droppingInput) x = this.applyInputDropout(x, steps, dropout!.seed, dropout!.firstStream);
     const drop = dropout !== null && this.dropout > 0;
     this.dropping = drop;
     for (let l = 0; l < this.layers.length; l++) {
@@ -153,26 +169,36 @@ export class NetworkGraph {
   }
 
   private dropping = false;
+  private droppingInput = false;
 
   private readonly random = new SeededRandom(0);
 
   private applyDropout(l: number, steps: number, seed: number, firstStream: number): Float32Array {
+    return this.drawMasks(this.layers[l].output, this.masks[l], this.dropped[l], this.hiddenSize, this.dropout, steps, seed, l, firstStream, 1);
+  }
+
+  private applyInputDropout(input: Float32Array, steps: number, seed: number, firstStream: number): Float32Array {
+    return this.drawMasks(input, this.inputMask, this.droppedInput, this.inputSize, this.inputDropout, steps, seed, 0, firstStream, 2);
+  }
+
+  /**
+   * Draws inverted-dropout masks of width `width` for `steps` rows of every
+   * stream into mask and writes values ⊙ mask into dropped. Stream b's draws
+   * come from (seed, site, firstStream + b, kind) alone.
+   */
+  private drawMasks(values: Float32Array, mask: Float32Array, dropped: Float32Array, width: number, p: number, steps: number, seed: number, site: number, firstStream: number, kind: number): Float32Array {
     const B = this.batchSize;
-    const H = this.hiddenSize;
-    const keep = 1 - this.dropout;
+    const keep = 1 - p;
     const scale = 1 / keep;
-    const mask = this.masks[l];
-    const dropped = this.dropped[l];
-    const output = this.layers[l].output;
     const random = this.random;
     for (let b = 0; b < B; b++) {
-      random.setState(mixSeed(seed, l, firstStream + b, 1));
+      random.setState(mixSeed(seed, site, firstStream + b, kind));
       for (let t = 0; t < steps; t++) {
-        const base = (t * B + b) * H;
-        for (let j = 0; j < H; j++) {
+        const base = (t * B + b) * width;
+        for (let j = 0; j < width; j++) {
           const m = random.next() < keep ? scale : 0;
           mask[base + j] = m;
-          dropped[base + j] = output[base + j] * m;
+          dropped[base + j] = values[base + j] * m;
         }
       }
     }
@@ -206,6 +232,10 @@ export class NetworkGraph {
     if (this.dEmbedding !== null) {
       const dEmbedding = this.dEmbedding;
       const dEmbedded = this.dEmbedded;
+      if (this.droppingInput) {
+        const mask = this.inputMask;
+        for (let i = 0; i < rows * I; i++) dEmbedded[i] *= mask[i];
+      }
       for (let r = 0; r < rows; r++) {
         const base = this.tokens[r] * I;
         for (let k = 0; k < I; k++) dEmbedding[base + k] += dEmbedded[r * I + k];
