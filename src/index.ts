@@ -5,6 +5,7 @@ export { ErrorCode, LstmStreamError, type ErrorCodeValue } from './errors.ts';
 export { matVecInto } from './math/matvec.ts';
 export { sigmoid, sigmoidInto, tanhInto, reluInto } from './math/activations.ts';
 export { softmaxInto, logSoftmaxInto, logSumExp } from './math/softmax.ts';
+export { classLogProbabilitiesInPlace, classScratchSize, type OutputClassLayer } from './math/class-softmax.ts';
 export { topKInto } from './math/top-k.ts';
 export { SeededRandom } from './math/random.ts';
 export type { WeightMatrix } from './math/matrix.ts';

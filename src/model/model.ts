@@ -3,6 +3,8 @@ import { ErrorCode } from '../errors.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
 import { ConfigError } from './errors.ts';
+import { outputClassesFromMetadata } from './output-classes.ts';
+import type { OutputClassLayer } from '../math/class-softmax.ts';
 import { createStream } from '../stream/create-stream.ts';
 import type { StreamOptions } from '../stream/options.ts';
 import type { PushStream } from '../stream/push-stream.ts';
@@ -55,6 +57,13 @@ export class Model {
   readonly vocabulary: readonly string[] | null;
   readonly tokenizer: TokenizerSettings | null;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /**
+   * The factorized output of a model trained with frequency classes, read
+   * from metadata.outputClasses; null for a plain softmax. With it, a
+   * session's step returns log P(w|h) over all words (see
+   * classLogProbabilitiesInPlace) instead of the raw word logits.
+   */
+  readonly outputClasses: OutputClassLayer | null;
 
   constructor(parts: ModelParts) {
     const layers = parts.layers;
@@ -83,6 +92,7 @@ export class Model {
     this.vocabulary = vocabulary === null ? null : Object.freeze(vocabulary.slice());
     this.tokenizer = parts.tokenizer ? Object.freeze({ ...parts.tokenizer }) : null;
     this.metadata = Object.freeze({ ...(parts.metadata ?? {}) });
+    this.outputClasses = outputClassesFromMetadata(this.metadata, this.architecture);
     Object.freeze(this);
   }
 

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors.ts';
+import { classLogProbabilitiesInPlace, classScratchSize } from '../math/class-softmax.ts';
 import { kernelBackend } from '../math/wasm/kernel-backend.ts';
 import type { RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import { createStream } from '../stream/create-stream.ts';
@@ -33,6 +34,8 @@ export class Session {
   private readonly headKernel: HeadKernel | null;
   /** [L] each layer's input: a view of xh[0 … I) for layer 0, the layer below's h above it. */
   private readonly layerInputs: readonly Float32Array[];
+  /** [3·C] for a factorized output (model.outputClasses), else empty. */
+  private readonly classScratch: Float32Array;
 
   /**
    * Prefer `model.session()`. Allocates state and scratch (see
@@ -50,11 +53,12 @@ export class Session {
     this.buffers = createStepBuffers(a, this.h, this.c);
     const { xh, hLayers } = this.buffers;
     this.layerInputs = hLayers.map((_, l) => (l === 0 ? xh.subarray(0, a.inputSize) : hLayers[l - 1]));
+    this.classScratch = new Float32Array(model.outputClasses === null ? 0 : classScratchSize(model.outputClasses));
   }
 
   /** Bytes this session owns: state (h, c) plus scratch. The weights (and the WebAssembly kernels' memory) are the model's. */
   get byteLength(): number {
-    return this.stateSize * 4 + stepBufferBytes(this.model.architecture);
+    return this.stateSize * 4 + stepBufferBytes(this.model.architecture) + this.classScratch.byteLength;
   }
 
   /** Number of floats in a snapshot: h, then c for LSTM. */
@@ -66,10 +70,13 @@ export class Session {
    * Advances the stream by one input: a token id (embedding models) or a
    * Float32Array of length inputSize (dense models). Returns a borrowed view —
    * the logits, the head's output, or the top layer's h when there is no head —
-   * that the next step overwrites; copy it to keep it.
+   * that the next step overwrites; copy it to keep it. For a factorized output
+   * (model.outputClasses) it returns log P(w|h) over every word, which are
+   * logits too (softmax of them is the distribution).
    * Throws InputError for a wrong kind, an id out of range or not an integer,
    * a wrong length, or a non-finite value, before touching the state.
-   * Cost: Σ_l gateCount·H·(I_l + H) + outputSize·H multiply-adds; no allocation.
+   * Cost: Σ_l gateCount·H·(I_l + H) + outputSize·H multiply-adds (plus
+   * C·H + 2·outputSize and outputSize exps with output classes); no allocation.
    */
   step(input: number | Float32Array): Float32Array {
     if (typeof input === 'number') this.loadToken(input);
@@ -224,6 +231,7 @@ export class Session {
     const head = model.head;
     if (this.headKernel !== null) this.headKernel.multiplyInto(output, hLayers[layers.length - 1]);
     else if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
+    if (model.outputClasses !== null) classLogProbabilitiesInPlace(output, this.h, (layers.length - 1) * H, model.outputClasses, this.classScratch);
     this.position++;
     return output;
   }

@@ -16,8 +16,8 @@ export interface TrainedModelExtras {
 /**
  * The trained Model with its vocabulary, tokenizer and metadata: a
  * `training` summary (options, per-epoch losses) and, for a factorized
- * output, `outputClasses` (see {@link OutputClassesMetadata} and
- * classSoftmaxLogProbabilitiesInto for how inference gets P(w|h) from it).
+ * output, `outputClasses` (see {@link OutputClassesMetadata}; the Model
+ * reads it back as model.outputClasses, and its sessions give P(w|h) over all words).
  * Shares the result's weight arrays. Cold path.
  */
 export function trainedModel(result: TrainResult, extras: TrainedModelExtras = {}): Model {

@@ -26,6 +26,6 @@ export {
 export { encodeCheckpoint, decodeCheckpoint, type CheckpointData } from './checkpoint/checkpoint-codec.ts';
 export { runGradientWorker } from './parallel/worker-main.ts';
 export { parseTokenLines, readTokenFile, buildVocabulary, encodeTokens, type VocabularyOptions } from './data/token-file.ts';
-export { classSoftmaxLogProbabilitiesInto, type OutputClassesMetadata } from './class-distribution.ts';
+export type { OutputClassesMetadata } from './class-distribution.ts';
 export { trainedModel, exportTrainedModel, type TrainedModelExtras } from './export-model.ts';
 export { renderHtmlReport, type ReportInput } from './report/html-report.ts';

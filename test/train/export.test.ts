@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRandomModel, SeededRandom } from '../../src/index.ts';
+import { createRandomModel, evaluateLanguageModel, SeededRandom } from '../../src/index.ts';
 import { loadModel } from '../../src/format/load-model.ts';
 import {
   buildVocabulary,
-  classSoftmaxLogProbabilitiesInto,
   encodeTokens,
   evaluateLoss,
   exportTrainedModel,
@@ -46,21 +45,28 @@ describe('export', () => {
     expect(loaded.vocabulary).toEqual(vocabulary);
     const classes = loaded.metadata.outputClasses as OutputClassesMetadata;
     expect(classes.classCount).toBe(4);
-    // Inference: −mean log P(target) over one stream, from the loaded file alone ...
+    expect(loaded.outputClasses!.classCount).toBe(4);
+    // Inference: −mean log P(target) over one stream, from the loaded file alone:
+    // session.step returns log P(w|h) over all words for a factorized output ...
     const session = loaded.session();
-    const out = new Float32Array(V);
-    const scratch = new Float32Array(8);
-    const H = 10;
     let nll = 0;
     const N = 400;
     for (let t = 0; t < N; t++) {
-      const logits = session.step(data.inputs[t]);
-      classSoftmaxLogProbabilitiesInto(out, logits, session.h, H, classes, scratch);
+      const logProbabilities = session.step(data.inputs[t]);
       let total = 0;
-      for (let w = 0; w < V; w++) total += Math.exp(out[w]);
+      for (let w = 0; w < V; w++) total += Math.exp(logProbabilities[w]);
       expect(Math.abs(total - 1)).toBeLessThan(1e-5);
-      nll -= out[data.targets[t]];
+      nll -= logProbabilities[data.targets[t]];
     }
+    // ... predictNext agrees with it ...
+    const probe = loaded.session();
+    probe.step(data.inputs[0]);
+    const top = probe.predictNext(V);
+    const stepped = loaded.session().step(data.inputs[0]);
+    for (const p of top) expect(p.probability).toBeCloseTo(Math.exp(stepped[p.id]), 6);
+    // ... and evaluateLanguageModel too (it predicts tokens 1 … N−1 after reading token 0):
+    const evaluation = evaluateLanguageModel(loaded, data.inputs.subarray(0, N + 1));
+    expect(evaluation.crossEntropy).toBeCloseTo(nll / N, 4);
     // ... equals the trainer's own loss of the same stream (batch 1, same windows carry state).
     const trainable = new TrainableModel(result.model, { classes: result.classes!.classes, classWeights: result.classes! });
     const trainerLoss = evaluateLoss(trainable, { ...data, inputs: data.inputs.subarray(0, N), targets: data.targets.subarray(0, N) }, 1, 10);

@@ -58,7 +58,8 @@ export async function runInspect(args: string[], write: (text: string) => void):
   lines.push(
     `architecture: ${a.cell}, ${a.numLayers} layer${a.numLayers === 1 ? '' : 's'}, hidden ${a.hiddenSize}, ` +
       (a.input === 'embedding' ? `embedding input (vocabulary ${a.vocabSize}, size ${a.inputSize})` : `dense input (size ${a.inputSize})`) +
-      (a.head === 'none' ? ', no head' : `, ${a.head} head (${a.outputSize} outputs)`),
+      (a.head === 'none' ? ', no head' : `, ${a.head} head (${a.outputSize} outputs)`) +
+      (isClassLayer(file.metadata.outputClasses) ? `, factorized into ${file.metadata.outputClasses.classCount} frequency classes (metadata.outputClasses)` : ''),
   );
   lines.push('tensors:');
   const rows = file.tensors.map((t) => [t.name, t.tiedTo !== null ? '-' : (t.dtype as string), t.tiedTo !== null ? '-' : `[${t.shape.join(', ')}]`, describeBytes(t)]);
@@ -120,4 +121,8 @@ function jsonSafe(_key: string, value: unknown): unknown {
 
 function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
+}
+
+function isClassLayer(value: unknown): value is { classCount: number } {
+  return typeof value === 'object' && value !== null && typeof (value as { classCount?: unknown }).classCount === 'number';
 }
