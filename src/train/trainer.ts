@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../io/write-file-atomic.ts';
 import { checkSequence } from './data/check-data.ts';
 import { sequenceLength, type SequenceData } from './data/batches.ts';
 import { TrainingError } from './errors.ts';
-import { evaluateLoss } from './evaluate.ts';
+import { evaluateLossSum } from './evaluate.ts';
 import { NetworkGraph } from './graph/network-graph.ts';
 import { clipScale, gradientNorm, Optimizer, splitRange, type OptimizerSettings } from './optim/optimizer.ts';
 import { createFrequencyClasses, type OutputClasses } from './output-classes.ts';
@@ -101,6 +101,8 @@ interface RunState {
 /** The parts of a worker pool the trainer uses (parallel/worker-pool.ts). */
 export interface GradientWorkers {
   runWindow(epoch: number, k: number): Promise<Array<{ lossSum: number; rows: number }>>;
+  /** Each worker's loss sum and rows over its share of the validation streams, at the current weights. */
+  validate(): Promise<Array<{ lossSum: number; rows: number }>>;
   /** Each worker's gradient arrays, slot by slot (shared memory). */
   readonly gradients: readonly (readonly Float32Array[])[];
   /** Hands the workers the main thread's parameters, gradients and optimizer moments (shared memory). */
@@ -120,9 +122,12 @@ export type WorkerFactory = (setup: {
   /** The trainer's weight arrays (SharedArrayBuffer views) in allocation order. */
   sharedValues: readonly Float32Array[];
   data: SequenceData;
+  /** Validation data (null: none) and each worker's share of its options.validationBatchSize streams. */
+  validation: SequenceData | null;
   options: ResolvedTrainOptions;
   classes: OutputClasses | null;
   shares: Array<{ firstStream: number; streams: number }>;
+  validationShares: Array<{ firstStream: number; streams: number }>;
 }) => Promise<GradientWorkers>;
 
 /**
@@ -160,14 +165,16 @@ export async function train(model: Model, run: TrainRun, createWorkers?: WorkerF
     : (n) => new Float32Array(n);
   const trainable = new TrainableModel(model, { tie: options.tie, classes, allocate });
   const shares = splitStreams(options.batchSize, options.workers);
+  // Validation is split over the same threads (each stream carries its own state, so the sums add up exactly).
+  const validationShares = splitStreams(options.validationBatchSize, options.workers);
   const mainShard = new Shard(trainable, data, { ...options, firstStream: shares[0].firstStream, streams: shares[0].streams });
   let workers: GradientWorkers | null = null;
   if (options.workers > 1) {
     const factory = createWorkers ?? (await import('./parallel/worker-pool.ts')).createWorkerPool;
-    workers = await factory({ model, sharedValues, data, options, classes, shares: shares.slice(1) });
+    workers = await factory({ model, sharedValues, data, validation: run.validation ?? null, options, classes, shares: shares.slice(1), validationShares: validationShares.slice(1) });
   }
   try {
-    return await runLoop(trainable, mainShard, workers, options, run);
+    return await runLoop(trainable, mainShard, workers, options, run, validationShares[0]);
   } finally {
     if (workers !== null) await workers.close();
   }
@@ -179,6 +186,7 @@ async function runLoop(
   workers: GradientWorkers | null,
   options: ResolvedTrainOptions,
   run: TrainRun,
+  validationShare: { readonly firstStream: number; readonly streams: number },
 ): Promise<TrainResult> {
   const started = performance.now();
   const slots = trainable.parameters;
@@ -225,7 +233,16 @@ async function runLoop(
     good.stepCount = optimizer.stepCount;
   };
   const fingerprint = JSON.stringify({ ...options, maxRollbacks: undefined, architecture: trainable.model.architecture });
-  const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: options.validationBatchSize, window: options.window, kernel: options.kernel }) : null;
+  const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: validationShare.streams, window: options.window, kernel: options.kernel }) : null;
+  const validate = async (data: SequenceData): Promise<number> => {
+    const pending = workers === null ? null : workers.validate();
+    let { lossSum, rows } = evaluateLossSum(trainable, data, options.validationBatchSize, options.window, validationShare, validationGraph!);
+    for (const part of pending === null ? [] : await pending) {
+      lossSum += part.lossSum;
+      rows += part.rows;
+    }
+    return lossSum / rows;
+  };
 
   const stateArrays = async (): Promise<Float32Array[]> => {
     const arrays = shard.graph.stateArrays().slice();
@@ -370,7 +387,7 @@ async function runLoop(
       }
     }
     const trainLoss = state.epochLossSum / state.epochRows;
-    const validLoss = run.validation ? evaluateLoss(trainable, run.validation, options.validationBatchSize, options.window, validationGraph!) : trainLoss;
+    const validLoss = run.validation ? await validate(run.validation) : trainLoss;
     const record: EpochRecord = {
       epoch: state.epoch + 1,
       trainLoss,

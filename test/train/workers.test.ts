@@ -12,9 +12,12 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const V = 30;
 const random = new SeededRandom(4);
-const stream = Int32Array.from({ length: 3201 }, (_, t) => (random.next() < 0.6 ? (t * 7) % V : random.integer(V)));
+const stream = Int32Array.from({ length: 4001 }, (_, t) => (random.next() < 0.6 ? (t * 7) % V : random.integer(V)));
 const run: TrainRun = {
-  train: { inputs: stream.subarray(0, 3200), targets: stream.subarray(1), inputWidth: 1, targetWidth: 1 },
+  train: { inputs: stream.subarray(0, 3200), targets: stream.subarray(1, 3201), inputWidth: 1, targetWidth: 1 },
+  // Validation streams are split over the threads too (5 validation streams: 3 on the main thread, 2 on the worker).
+  validation: { inputs: stream.subarray(3200, 4000), targets: stream.subarray(3201), inputWidth: 1, targetWidth: 1 },
+  validationBatchSize: 5,
   batchSize: 8,
   window: 10,
   epochs: 2,
@@ -35,6 +38,8 @@ describe.skipIf(!onNode)('data-parallel worker threads', () => {
     const one = await train(model, run);
     const two = await train(model, { ...run, workers: 2 });
     one.history.forEach((r, i) => expect(Math.abs(two.history[i].trainLoss - r.trainLoss)).toBeLessThan(1e-5));
+    one.history.forEach((r, i) => expect(Math.abs(two.history[i].validLoss - r.validLoss)).toBeLessThan(1e-5));
+    expect(two.history[1].validLoss).not.toBe(two.history[1].trainLoss);
     const a = flat(one.model);
     const b = flat(two.model);
     let worst = 0;

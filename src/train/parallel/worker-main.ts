@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fromTorchStateDict } from '../../model/torch-state-dict.ts';
+import { evaluateLossSum } from '../evaluate.ts';
+import { NetworkGraph } from '../graph/network-graph.ts';
 import { Optimizer } from '../optim/optimizer.ts';
 import { classesFromAssignment } from '../output-classes.ts';
 import { TrainableModel } from '../trainable-model.ts';
@@ -30,11 +32,21 @@ export function runGradientWorker(): void {
     // The main thread's parameters, gradients and moments (shared), for this worker's part of the reduce and update.
     let optimizer: Optimizer | null = null;
     let sources: Float32Array[][] = [];
+    let validationGraph: NetworkGraph | null = null;
     port.on('message', (request: WorkerRequest) => {
       try {
         if (request.type === 'run') {
           const { lossSum, rows } = shard.runWindow(request.epoch, request.k);
           reply({ type: 'done', lossSum, rows });
+        } else if (request.type === 'validate') {
+          const share = setup.validationShare;
+          if (setup.validation === null || share.streams === 0) {
+            reply({ type: 'validated', lossSum: 0, rows: 0 });
+          } else {
+            validationGraph ??= new NetworkGraph(trainable, { batchSize: share.streams, window: setup.options.window, kernel: setup.options.kernel });
+            const { lossSum, rows } = evaluateLossSum(trainable, setup.validation, setup.options.validationBatchSize, setup.options.window, share, validationGraph);
+            reply({ type: 'validated', lossSum, rows });
+          }
         } else if (request.type === 'getState') {
           reply({ type: 'state', arrays: shard.graph.stateArrays().map((a) => a.slice()) });
         } else if (request.type === 'setState') {

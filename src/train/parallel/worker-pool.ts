@@ -62,12 +62,12 @@ class WorkerHandle {
  * worker_threads; the weights are shared, each worker owns its gradients).
  * Cold path: each worker builds its own graph buffers.
  */
-export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, data, options, classes, shares }) => {
+export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, data, validation, options, classes, shares, validationShares }) => {
   const moduleUrl = trainModuleUrl().href;
   const a = model.architecture;
   const stateDict = toTorchStateDict(model);
   const handles = shares.map(
-    (share) =>
+    (share, i) =>
       new WorkerHandle(
         {
           lstmStreamGradientWorker: true,
@@ -81,6 +81,8 @@ export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, dat
           classCount: classes === null ? 0 : classes.classCount,
           firstStream: share.firstStream,
           streams: share.streams,
+          validation,
+          validationShare: validationShares[i],
         },
         moduleUrl,
       ),
@@ -98,6 +100,10 @@ export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, dat
     async runWindow(epoch, k) {
       const replies = await Promise.all(handles.map((h) => h.request({ type: 'run', epoch, k })));
       return replies.map((r) => (r.type === 'done' ? { lossSum: r.lossSum, rows: r.rows } : { lossSum: NaN, rows: 0 }));
+    },
+    async validate() {
+      const replies = await Promise.all(handles.map((h) => h.request({ type: 'validate' })));
+      return replies.map((r) => (r.type === 'validated' ? { lossSum: r.lossSum, rows: r.rows } : { lossSum: NaN, rows: 0 }));
     },
     async attach(main) {
       await Promise.all(handles.map((h) => h.request({ type: 'attach', ...main, workerGradients: gradients })));

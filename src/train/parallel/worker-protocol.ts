@@ -17,11 +17,15 @@ export interface WorkerSetup {
   readonly classCount: number;
   readonly firstStream: number;
   readonly streams: number;
+  /** Validation data and this worker's streams of it (of options.validationBatchSize); null: no validation. */
+  readonly validation: SequenceData | null;
+  readonly validationShare: { readonly firstStream: number; readonly streams: number };
 }
 
 /** Main → worker. */
 export type WorkerRequest =
   | { readonly type: 'run'; readonly epoch: number; readonly k: number }
+  | { readonly type: 'validate' }
   | { readonly type: 'getState' }
   | { readonly type: 'setState'; readonly arrays: Float32Array[] }
   | {
@@ -41,6 +45,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { readonly type: 'ready'; readonly gradients: Float32Array[] }
   | { readonly type: 'done'; readonly lossSum: number; readonly rows: number }
+  | { readonly type: 'validated'; readonly lossSum: number; readonly rows: number }
   | { readonly type: 'state'; readonly arrays: Float32Array[] }
   | { readonly type: 'ok' }
   | { readonly type: 'reduced'; readonly sumOfSquares: number }
