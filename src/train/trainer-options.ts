@@ -32,6 +32,13 @@ export interface TrainOptions {
    * PyTorch's ReduceLROnPlateau threshold. Default 0 (any gain counts).
    */
   readonly lrDecayThreshold?: number;
+  /**
+   * From the start of this epoch (1-based), keep a running mean of the
+   * weights over every step (averaged SGD / weight averaging); validation,
+   * the best model, the returned model and the model file use the mean.
+   * 0 = off (default). Memory: two more copies of the weights.
+   */
+  readonly averageFromEpoch?: number;
   /** Stop after this many epochs in a row without improvement; 0 never stops early. Default 3. */
   readonly patience?: number;
   /** Seed of the dropout masks (the weights come from the model you pass). Default 1. */
@@ -71,6 +78,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     inputDropout: options.inputDropout ?? 0,
     lrDecay: options.lrDecay ?? 0.5,
     lrDecayThreshold: options.lrDecayThreshold ?? 0,
+    averageFromEpoch: options.averageFromEpoch ?? 0,
     patience: options.patience ?? 3,
     seed: options.seed ?? 1,
     tie: options.tie ?? false,
@@ -87,7 +95,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   for (const name of ['batchSize', 'window', 'epochs', 'workers', 'validationBatchSize'] as const) {
     if (!(Number.isInteger(resolved[name]) && resolved[name] >= 1)) fail(name, 'expected a positive integer');
   }
-  for (const name of ['classCount', 'maxWindowsPerEpoch', 'patience', 'maxRollbacks', 'seed'] as const) {
+  for (const name of ['averageFromEpoch', 'classCount', 'maxWindowsPerEpoch', 'patience', 'maxRollbacks', 'seed'] as const) {
     if (!(Number.isInteger(resolved[name]) && resolved[name] >= 0)) fail(name, 'expected a non-negative integer');
   }
   if (optimizer !== 'adam' && optimizer !== 'sgd') fail('optimizer', 'expected adam or sgd');

@@ -13,6 +13,7 @@ import { createFrequencyClasses, type OutputClasses } from './output-classes.ts'
 import { Shard } from './parallel/participant.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions } from './trainer-options.ts';
 import { TrainableModel, type ArrayAllocator } from './trainable-model.ts';
+import { WeightAverage } from './optim/weight-average.ts';
 
 /** One finished epoch. */
 export interface EpochRecord {
@@ -96,6 +97,8 @@ interface RunState {
   divergences: number;
   stoppedEarly: boolean;
   history: EpochRecord[];
+  /** Steps folded into the weight average (averageFromEpoch). */
+  averageCount?: number;
 }
 
 /** The parts of a worker pool the trainer uses (parallel/worker-pool.ts). */
@@ -218,6 +221,7 @@ async function runLoop(
     history: [],
   };
   const best = slots.map((slot) => slot.value.slice());
+  const average = options.averageFromEpoch > 0 ? new WeightAverage(slots) : null;
   // The divergence guard's "last good state": weights and optimizer at the epoch's start.
   const good = {
     values: slots.map((slot) => slot.value.slice()),
@@ -232,7 +236,13 @@ async function runLoop(
     optimizer.second.forEach((m, k) => good.second[k].set(m));
     good.stepCount = optimizer.stepCount;
   };
-  const fingerprint = JSON.stringify({ ...options, maxRollbacks: undefined, architecture: trainable.model.architecture });
+  // Options added later are left out when off, so older checkpoints still match.
+  const fingerprint = JSON.stringify({
+    ...options,
+    maxRollbacks: undefined,
+    averageFromEpoch: options.averageFromEpoch || undefined,
+    architecture: trainable.model.architecture,
+  });
   const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: validationShare.streams, window: options.window, kernel: options.kernel }) : null;
   const validate = async (data: SequenceData): Promise<number> => {
     const pending = workers === null ? null : workers.validate();
@@ -258,6 +268,7 @@ async function runLoop(
       ...good.values,
       ...good.first,
       ...good.second,
+      ...(average === null ? [] : average.values),
       ...(await stateArrays()),
     ];
     const header = { fingerprint, state, stepCount: optimizer.stepCount, goodStepCount: good.stepCount };
@@ -270,7 +281,7 @@ async function runLoop(
     if (checkpoint.header.fingerprint !== fingerprint) {
       throw new TrainingError(ErrorCode.CHECKPOINT_INVALID, `${path} was written by a run with another model shape or other options; resume with the same ones`);
     }
-    const groups = [slots.map((s) => s.value), optimizer.first, optimizer.second, best, good.values, good.first, good.second];
+    const groups = [slots.map((s) => s.value), optimizer.first, optimizer.second, best, good.values, good.first, good.second, average === null ? [] : average.values];
     let index = 0;
     for (const group of groups) for (const target of group) target.set(checkpoint.arrays[index++]);
     const states = checkpoint.arrays.slice(index);
@@ -288,6 +299,7 @@ async function runLoop(
     if (state.bestLoss === null) state.bestLoss = Infinity;
     optimizer.stepCount = checkpoint.header.stepCount as number;
     good.stepCount = checkpoint.header.goodStepCount as number;
+    if (average !== null) average.count = state.averageCount ?? 0;
   }
 
   const emit = (event: TrainEvent): void => run.onEvent?.(event);
@@ -355,6 +367,10 @@ async function runLoop(
       } else {
         optimizer.step(state.learningRate, scale);
       }
+      if (average !== null && state.epoch + 1 >= options.averageFromEpoch) {
+        average.add();
+        state.averageCount = average.count;
+      }
       state.window = k + 1;
       state.epochLossSum += lossSum;
       state.epochRows += rows;
@@ -387,7 +403,7 @@ async function runLoop(
       }
     }
     const trainLoss = state.epochLossSum / state.epochRows;
-    const validLoss = run.validation ? await validate(run.validation) : trainLoss;
+    const validLoss = run.validation ? await (average === null ? validate(run.validation) : average.swappedIn(() => validate(run.validation!))) : trainLoss;
     const record: EpochRecord = {
       epoch: state.epoch + 1,
       trainLoss,
@@ -403,7 +419,7 @@ async function runLoop(
     const previousBest = state.bestLoss;
     if (validLoss < state.bestLoss) {
       state.bestLoss = validLoss;
-      slots.forEach((slot, s) => best[s].set(slot.value));
+      slots.forEach((slot, s) => best[s].set(average !== null && average.count > 0 ? average.values[s] : slot.value));
     }
     if (improved) {
       state.epochsWithoutImprovement = 0;
@@ -421,8 +437,9 @@ async function runLoop(
     state.window = 0;
   }
 
-  // The model returned is the best one seen (a stopped run returns its current weights).
+  // The model returned is the best one seen (a stopped run returns its current weights, or their average).
   if (!stopped && state.history.length > 0) slots.forEach((slot, s) => slot.value.set(best[s]));
+  else if (average !== null && average.count > 0) slots.forEach((slot, s) => slot.value.set(average.values[s]));
   const result = exportTrainable(trainable);
   return {
     model: result.model,

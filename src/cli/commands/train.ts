@@ -50,6 +50,8 @@ training:
   --lr-decay X            learning rate × X when validation stops improving (default 0.5)
   --lr-decay-threshold X  an epoch must lower validation perplexity by this fraction
                           to count as improving (default 0; 0.02 = 2%)
+  --average-from N        from epoch N on, validate and export the running mean of the
+                          weights over every step (averaged SGD; 0 = off, default)
   --patience N            stop after N epochs without improvement, 0 = never (default 3)
   --seed N                seed of the initial weights and dropout (default 1)
   --workers N             threads computing gradients (default 1; 2 uses both cores)
@@ -114,6 +116,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       'input-dropout': { type: 'string', default: '0' },
       'lr-decay': { type: 'string', default: '0.5' },
       'lr-decay-threshold': { type: 'string', default: '0' },
+      'average-from': { type: 'string', default: '0' },
       patience: { type: 'string', default: '3' },
       seed: { type: 'string', default: '1' },
       workers: { type: 'string', default: '1' },
@@ -189,6 +192,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     inputDropout: number('input-dropout'),
     lrDecay: number('lr-decay'),
     lrDecayThreshold: number('lr-decay-threshold'),
+    averageFromEpoch: number('average-from'),
     patience: number('patience'),
     seed: number('seed'),
     tie: values.tie,
