@@ -13,6 +13,8 @@
 #   (npm run build and `node dist/cli.js prepare-brown` first). Each phase checkpoints every
 #   5 minutes and on Ctrl-C; run it again with --resume to continue bit-identically (a stopped
 #   phase 2 also writes its current averaged weights to RUN_DIRECTORY/brown-lstm.f32.stopped.msgpack).
+#   PHASE2_EPOCHS (default 12) sets phase 2's length; the shipped file is its best after 3 epochs
+#   (PHASE2_EPOCHS=3 gives those weights: the schedule does not depend on the length).
 #   Then: node dist/cli.js quantize RUN_DIRECTORY/brown-lstm.f32.msgpack models/brown-lstm.q8.msgpack --dtype q8
 set -e
 RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1|phase2 [--resume]}
@@ -26,7 +28,7 @@ case "$PHASE" in
     exec node dist/cli.js train $DATA --vocab data/brown/vocab.txt --hidden 256 $COMMON --lr 20 --epochs 5 --seed 1 \
       --out "$RUN/phase1.f32.msgpack" --report "$RUN/phase1.html" "$@" ;;
   phase2)
-    exec node dist/cli.js train $DATA --init "$RUN/phase1.f32.msgpack" $COMMON --lr 5 --average-from 1 --epochs 12 --seed 2 \
+    exec node dist/cli.js train $DATA --init "$RUN/phase1.f32.msgpack" $COMMON --lr 5 --average-from 1 --epochs "${PHASE2_EPOCHS:-12}" --seed 2 \
       --out "$RUN/brown-lstm.f32.msgpack" --report "$RUN/brown-lstm.html" "$@" ;;
   *)
     echo "unknown phase $PHASE (phase1 or phase2)" >&2
