@@ -34,29 +34,30 @@ export function classLogProbabilitiesInPlace(logits: Float32Array, h: Float32Arr
   const V = layer.classOf.length;
   const H = layer.weight.length / C;
   const { classOf, weight, bias } = layer;
-  const classLogits = scratch.subarray(0, C);
-  const maxima = scratch.subarray(C, 2 * C);
-  const sums = scratch.subarray(2 * C, 3 * C);
+  // scratch: class logits at [0, C), per-class maxima (then shifts) at [C, 2C), sums at [2C, 3C);
+  // offsets rather than subarrays, so a step allocates nothing.
+  const M = C;
+  const S = 2 * C;
   for (let c = 0; c < C; c++) {
     let s = bias[c];
     const row = c * H;
     for (let j = 0; j < H; j++) s += weight[row + j] * h[hOffset + j];
-    classLogits[c] = s;
+    scratch[c] = s;
   }
-  const classNorm = logSumExp(classLogits, C);
+  const classNorm = logSumExp(scratch, C);
   // Per-class log Σ exp of the word logits, max first for stability.
-  maxima.fill(-Infinity);
+  scratch.fill(-Infinity, M, M + C);
   for (let w = 0; w < V; w++) {
-    const c = classOf[w];
-    if (logits[w] > maxima[c]) maxima[c] = logits[w];
+    const c = M + classOf[w];
+    if (logits[w] > scratch[c]) scratch[c] = logits[w];
   }
-  sums.fill(0);
+  scratch.fill(0, S, S + C);
   for (let w = 0; w < V; w++) {
     const c = classOf[w];
-    sums[c] += Math.exp(logits[w] - maxima[c]);
+    scratch[S + c] += Math.exp(logits[w] - scratch[M + c]);
   }
   // Each class's shift: log P(class) − log Σ_class exp(logit); an empty class is never read.
-  for (let c = 0; c < C; c++) maxima[c] = classLogits[c] - classNorm - maxima[c] - Math.log(sums[c]);
-  for (let w = 0; w < V; w++) logits[w] += maxima[classOf[w]];
+  for (let c = 0; c < C; c++) scratch[M + c] = scratch[c] - classNorm - scratch[M + c] - Math.log(scratch[S + c]);
+  for (let w = 0; w < V; w++) logits[w] += scratch[M + classOf[w]];
   return logits;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandomModel } from '../../src/index.ts';
+import { createRandomModel, Model } from '../../src/index.ts';
 import { measureStepAllocation } from '../helpers/allocation-probe.ts';
 import { onNode } from '../helpers/runtime.ts';
 
@@ -13,6 +13,25 @@ describe.skipIf(!onNode)('Session.step allocates nothing', () => {
     );
     const reading = await measureStepAllocation(model.session(), 200_000, 1000);
     console.log(`zero-allocation: heap growth ${reading.heapGrowth} bytes over 200,000 steps, ${reading.garbageCollections} garbage collections`);
+    expect(Number.isFinite(reading.checksum)).toBe(true);
+    expect(reading.heapGrowth).toBeLessThan(64 * 1024);
+    expect(reading.garbageCollections).toBe(0);
+  });
+
+  it('steps a model with a factorized output (metadata.outputClasses) 100,000 times with < 64 KB heap growth and no GC', async () => {
+    const V = 1000;
+    const C = 30;
+    const H = 64;
+    const base = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: H, hiddenSize: H, numLayers: 1, head: 'softmax', outputSize: V }, { seed: 4 });
+    const outputClasses = {
+      classCount: C,
+      classOf: Array.from({ length: V }, (_, w) => w % C),
+      weight: Array.from({ length: C }, (_, c) => Array.from({ length: H }, (_, j) => Math.sin(c + j) * 0.1)),
+      bias: Array.from({ length: C }, () => 0),
+    };
+    const model = new Model({ embedding: base.embedding, layers: base.layers, head: base.head, metadata: { outputClasses } });
+    const reading = await measureStepAllocation(model.session(), 100_000, V);
+    console.log(`zero-allocation (output classes): heap growth ${reading.heapGrowth} bytes over 100,000 steps, ${reading.garbageCollections} garbage collections`);
     expect(Number.isFinite(reading.checksum)).toBe(true);
     expect(reading.heapGrowth).toBeLessThan(64 * 1024);
     expect(reading.garbageCollections).toBe(0);
