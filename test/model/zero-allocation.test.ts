@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRandomModel, Model } from '../../src/index.ts';
+import { createRandomModel, Model, type Session } from '../../src/index.ts';
 import { measureStepAllocation } from '../helpers/allocation-probe.ts';
 import { onNode } from '../helpers/runtime.ts';
 
@@ -16,6 +16,22 @@ describe.skipIf(!onNode)('Session.step allocates nothing', () => {
     expect(Number.isFinite(reading.checksum)).toBe(true);
     expect(reading.heapGrowth).toBeLessThan(64 * 1024);
     expect(reading.garbageCollections).toBe(0);
+  });
+
+  it('the probe can fail: a stand-in session that allocates two floats a step is caught', async () => {
+    const kept: Float32Array[] = [];
+    const allocating = {
+      step(token: number): Float32Array {
+        const out = new Float32Array(2);
+        out[0] = token;
+        // Keep every 64th so escape analysis cannot remove the allocation.
+        if ((token & 63) === 0) kept.push(out);
+        return out;
+      },
+    } as unknown as Session;
+    const reading = await measureStepAllocation(allocating, 100_000, 1000);
+    expect(reading.heapGrowth > 64 * 1024 || reading.garbageCollections > 0).toBe(true);
+    expect(kept.length).toBeGreaterThan(0);
   });
 
   it('steps a model with a factorized output (metadata.outputClasses) 100,000 times with < 64 KB heap growth and no GC', async () => {
