@@ -13,6 +13,20 @@ afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const cli = join(repositoryRoot, 'dist/cli.js');
 
+/** Writes `length` tokens, mostly the cycle of the first `wordCount` letters, to a token file; returns its path. */
+function writeCyclicTokens(name: string, wordCount: number, length: number, random: SeededRandom): string {
+  const words = 'abcdefgh'.slice(0, wordCount).split('');
+  const tokens = Array.from({ length }, (_, t) => (random.next() < 0.7 ? words[t % wordCount] : words[random.integer(wordCount)]));
+  const path = join(directory, name);
+  writeFileSync(path, `${tokens.join('\n')}\n`);
+  return path;
+}
+
+/** Runs `lstm-stream train` to the end with these options, writing `out`; the reference an interrupted run must match. */
+function trainUninterrupted(options: string[], out: string): void {
+  expect(spawnSync(process.execPath, [cli, 'train', ...options, '--out', out], { encoding: 'utf8' }).status).toBe(0);
+}
+
 // Must-show 4 with a real process: `lstm-stream train` is killed with SIGKILL
 // (no chance to save anything) at a random moment after its first periodic
 // checkpoint, resumed with --resume, and must write the same model file,
@@ -23,13 +37,10 @@ describe.skipIf(!onNode)('lstm-stream train killed and resumed', () => {
 
   it('SIGKILL at a random point, then --resume, gives the bytes of an uninterrupted run', async () => {
     const random = new SeededRandom(Date.now());
-    const words = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-    const tokens = Array.from({ length: 6000 }, (_, t) => (random.next() < 0.7 ? words[t % 8] : words[random.integer(8)]));
-    const trainPath = join(directory, 'train.txt');
-    writeFileSync(trainPath, `${tokens.join('\n')}\n`);
+    const trainPath = writeCyclicTokens('train.txt', 8, 6000, random);
     const common = ['--train', trainPath, '--embedding', '8', '--hidden', '16', '--batch', '4', '--window', '10', '--epochs', '3', '--dropout', '0.1', '--kernel', 'typescript'];
     const whole = join(directory, 'whole.msgpack');
-    expect(spawnSync(process.execPath, [cli, 'train', ...common, '--out', whole], { encoding: 'utf8' }).status).toBe(0);
+    trainUninterrupted(common, whole);
 
     const parts = join(directory, 'parts.msgpack');
     const checkpoint = `${parts}.ckpt`;
@@ -50,14 +61,10 @@ describe.skipIf(!onNode)('lstm-stream train killed and resumed', () => {
   }, 120_000);
 
   it('Ctrl-C (SIGINT) writes a checkpoint and exits 130; --resume finishes with the same bytes', async () => {
-    const words = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const random = new SeededRandom(5);
-    const tokens = Array.from({ length: 8000 }, (_, t) => (random.next() < 0.7 ? words[t % 6] : words[random.integer(6)]));
-    const trainPath = join(directory, 'train-sigint.txt');
-    writeFileSync(trainPath, `${tokens.join('\n')}\n`);
+    const trainPath = writeCyclicTokens('train-sigint.txt', 6, 8000, new SeededRandom(5));
     const common = ['--train', trainPath, '--embedding', '8', '--hidden', '16', '--batch', '4', '--window', '10', '--epochs', '8', '--kernel', 'typescript', '--checkpoint-minutes', '0'];
     const whole = join(directory, 'whole-sigint.msgpack');
-    expect(spawnSync(process.execPath, [cli, 'train', ...common, '--out', whole], { encoding: 'utf8' }).status).toBe(0);
+    trainUninterrupted(common, whole);
     const parts = join(directory, 'parts-sigint.msgpack');
     const child = spawn(process.execPath, [cli, 'train', ...common, '--out', parts], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
