@@ -30,6 +30,9 @@ case "$PHASE" in
   phase2)
     exec node dist/cli.js train $DATA --init "$RUN/phase1.f32.msgpack" $COMMON --lr 5 --average-from 1 --epochs "${PHASE2_EPOCHS:-12}" --seed 2 \
       --out "$RUN/brown-lstm.f32.msgpack" --report "$RUN/brown-lstm.html" "$@" ;;
+  phase3)
+    exec node dist/cli.js train $DATA --init "$RUN/phase2.f32.msgpack" $COMMON --lr 20 --lr-decay 1 --epochs "${PHASE3_EPOCHS:-4}" --seed 3 \
+      --out "$RUN/phase3.f32.msgpack" --report "$RUN/phase3.html" "$@" ;;
   *)
     echo "unknown phase $PHASE (phase1 or phase2)" >&2
     exit 2 ;;

@@ -12,7 +12,7 @@ export async function runInteractive(suggester: Suggester, k: number): Promise<n
   const format = (text: string): string =>
     suggester
       .suggest(text, k)
-      .map((s) => `${s.token} (${(s.probability * 100).toFixed(1)}%)`)
+      .map((s) => `${s.text} (${(s.probability * 100).toFixed(1)}%)`)
       .join('  ');
   if (!input.isTTY) {
     const lines = createInterface({ input, terminal: false });

@@ -8,7 +8,10 @@ import { ErrorCode } from '../errors.ts';
 
 /** One suggested next word and its probability. */
 export interface Suggestion {
+  /** The vocabulary's token, e.g. Brown's `` for an opening quote. */
   readonly token: string;
+  /** The token as a person writes it (the tokenizer's decoding: `` and '' become "). */
+  readonly text: string;
   readonly probability: number;
 }
 
@@ -63,7 +66,7 @@ export class Suggester {
       }
       if (best < 0) break;
       taken.add(best);
-      results.push({ token: this.vocabulary[best], probability: probabilities[best] });
+      results.push({ token: this.vocabulary[best], text: this.tokenizer.decode([best]), probability: probabilities[best] });
     }
     return results;
   }

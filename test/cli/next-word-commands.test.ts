@@ -49,6 +49,15 @@ describe('Suggester', () => {
     const q = distributionAfter(model, [9, 10]);
     expect(after[0].probability).toBeCloseTo(Math.max(...Array.from(q).filter((_, id) => id > 1)), 6);
   });
+
+  it("shows each token as a person writes it: Brown's `` and '' as a double quote, other words as they are", () => {
+    const quoted = createRandomModel(
+      { cell: 'lstm', input: 'embedding', vocabSize: 6, inputSize: 4, hiddenSize: 4, numLayers: 1, head: 'softmax', outputSize: 6 },
+      { seed: 3, extras: { vocabulary: ['<unk>', '<p>', '``', "''", 'he', 'said'], tokenizer: { kind: 'word', unknownToken: '<unk>' } } },
+    );
+    const shown = new Suggester(quoted).suggest('he said ', 4).map(({ token, text }) => [token, text]);
+    expect(shown.sort()).toEqual([["''", '"'], ['``', '"'], ['he', 'he'], ['said', 'said']]);
+  });
 });
 
 describe.skipIf(!onNode)('lstm-stream eval / predict / generate (built CLI)', () => {

@@ -40,7 +40,7 @@ describe.skipIf(!onNode)('example: next-word suggestions', () => {
     else expect(stderr).toContain('brown-lstm.q8.msgpack is not there; using the character model');
   });
 
-  // Until models/brown-lstm.q8.msgpack is shipped this runs the character model (the test below covers the word model once it lands).
+  // The shipped character model, which the example falls back to when no word model is there.
   it('character model: completes the word being typed, and suggests English words', () => {
     const texts = ['The Grand Ju', 'The jury said ', 'It was a ', 'He looked at the ', 'The government of the United '];
     const lines = suggest(charModel, texts);

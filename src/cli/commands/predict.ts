@@ -31,7 +31,7 @@ export const predictCommand: Command = {
     const text = positionals.join(' ');
     const suggestions = suggester.suggest(text, k);
     if (values.json) process.stdout.write(`${JSON.stringify(suggestions)}\n`);
-    else for (const s of suggestions) process.stdout.write(`${s.token.padEnd(16)} ${(s.probability * 100).toFixed(2)}%\n`);
+    else for (const s of suggestions) process.stdout.write(`${s.text.padEnd(16)} ${(s.probability * 100).toFixed(2)}%\n`);
     return 0;
   },
 };

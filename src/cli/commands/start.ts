@@ -32,7 +32,7 @@ export const startCommand: Command = {
     const out = process.stdout;
     for (const [n, prompt] of PROMPTS.entries()) {
       const suggestions = suggester.suggest(`${prompt} `, 5);
-      const shown = suggestions.map((s) => `${s.token} (${(s.probability * 100).toFixed(1)}%)`).join(', ');
+      const shown = suggestions.map((s) => `${s.text} (${(s.probability * 100).toFixed(1)}%)`).join(', ');
       out.write(`${prompt} … ${shown}\n`);
       // Time from process start: loading, tokenizer set-up and the first prediction.
       if (n === 0) out.write(`  (first suggestions ${(performance.now()).toFixed(0)} ms after start)\n`);
