@@ -123,11 +123,16 @@ function describeNode(run) {
   return sh(run.command, [run.node, '-e', script], { env: run.env }).stdout.trim();
 }
 
-/** arm64: vitest itself, in worker threads (its default child processes would start the ARM binary without qemu). */
+/**
+ * arm64: vitest itself, in worker threads (its default child processes would start the ARM binary without qemu).
+ * Emulation runs ~10× slower than the host, so the per-test time limit is 600 s instead of the config's 120 s
+ * (on a busy host the q4 zero-allocation probe took 116 s to 120+ s under qemu, 2026-12-01); armhf's node:test
+ * files have no limit.
+ */
 function runArm64(suites) {
   const run = prepare('arm64');
   const version = describeNode(run);
-  const result = sh(run.command, [run.node, 'node_modules/vitest/vitest.mjs', 'run', '--pool=threads', ...suites], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = sh(run.command, [run.node, 'node_modules/vitest/vitest.mjs', 'run', '--pool=threads', '--testTimeout=600000', ...suites], { env: run.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = result.stdout + result.stderr;
   process.stdout.write(output.split('\n').filter((line) => /✓|✗|×|FAIL|Test Files|Tests |Error/.test(line)).join('\n') + '\n');
   const files = /Test Files\s+(.*)/.exec(output)?.[1] ?? '?';
