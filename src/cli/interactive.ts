@@ -1,5 +1,5 @@
 import { createInterface, emitKeypressEvents } from 'node:readline';
-import type { Suggester } from './suggester.ts';
+import { formatSuggestion, type Suggester } from './suggester.ts';
 
 /**
  * Live suggestions. On a terminal every keystroke updates the suggestion line
@@ -10,10 +10,7 @@ export async function runInteractive(suggester: Suggester, k: number): Promise<n
   const input = process.stdin;
   const output = process.stdout;
   const format = (text: string): string =>
-    suggester
-      .suggest(text, k)
-      .map((s) => `${s.text} (${(s.probability * 100).toFixed(1)}%)`)
-      .join('  ');
+    suggester.suggest(text, k).map(formatSuggestion).join('  ');
   if (!input.isTTY) {
     const lines = createInterface({ input, terminal: false });
     for await (const line of lines) output.write(`${line}\n  → ${format(line.endsWith(' ') ? line : `${line} `)}\n`);

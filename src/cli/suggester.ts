@@ -15,6 +15,11 @@ export interface Suggestion {
   readonly probability: number;
 }
 
+/** A suggestion as the CLI shows it: `was (22.0%)`. */
+export function formatSuggestion(suggestion: Suggestion): string {
+  return `${suggestion.text} (${(suggestion.probability * 100).toFixed(1)}%)`;
+}
+
 /**
  * Next-word suggestions for text as a person types it. Words already finished
  * (followed by a space) are stepped once and kept in the session; the word

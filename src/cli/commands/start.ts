@@ -3,7 +3,7 @@ import { loadModel } from '../../format/load-model.ts';
 import type { Command } from '../command.ts';
 import { DEFAULT_MODEL, defaultModelPath } from '../default-model.ts';
 import { runInteractive } from '../interactive.ts';
-import { Suggester } from '../suggester.ts';
+import { formatSuggestion, Suggester } from '../suggester.ts';
 import { demoCommand } from './demo.ts';
 
 const PROMPTS = ['The jury said it', 'He walked into the', 'In the United States , the', 'She looked at him and'];
@@ -32,7 +32,7 @@ export const startCommand: Command = {
     const out = process.stdout;
     for (const [n, prompt] of PROMPTS.entries()) {
       const suggestions = suggester.suggest(`${prompt} `, 5);
-      const shown = suggestions.map((s) => `${s.text} (${(s.probability * 100).toFixed(1)}%)`).join(', ');
+      const shown = suggestions.map(formatSuggestion).join(', ');
       out.write(`${prompt} … ${shown}\n`);
       // Time from process start: loading, tokenizer set-up and the first prediction.
       if (n === 0) out.write(`  (first suggestions ${(performance.now()).toFixed(0)} ms after start)\n`);
