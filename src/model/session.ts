@@ -7,6 +7,7 @@ import type { StreamOptions } from '../stream/options.ts';
 import type { PushStream } from '../stream/push-stream.ts';
 import { predictNext } from '../text/predict-next.ts';
 import type { Prediction } from '../text/prediction.ts';
+import { checkToken } from './check-token.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
@@ -167,15 +168,7 @@ export class Session {
         `step ${this.position}: got token id ${token}, but this model takes Float32Array vectors of length ${a.inputSize}`,
       );
     }
-    if (!Number.isInteger(token)) {
-      throw new InputError(ErrorCode.TOKEN_NOT_INTEGER, `step ${this.position}: token id ${token} is not an integer`);
-    }
-    if (token < 0 || token >= a.vocabSize) {
-      throw new InputError(
-        ErrorCode.TOKEN_OUT_OF_RANGE,
-        `step ${this.position}: token id ${token} is outside the vocabulary [0, ${a.vocabSize})`,
-      );
-    }
+    checkToken(token, a.vocabSize, this.position);
     embedding.rowInto(this.buffers.xh, 0, token);
   }
 

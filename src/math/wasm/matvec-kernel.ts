@@ -18,6 +18,7 @@ export class MatVecKernel {
   private readonly outOffset: number;
   private readonly x: Float32Array;
   private readonly out: Float32Array;
+  private readonly bias: Float32Array;
 
   /** Copies weight [rows × cols] and bias [rows] (null: zeros) into a new memory. Cold path. */
   constructor(rows: number, cols: number, weight: Float32Array, bias: Float32Array | null) {
@@ -37,6 +38,12 @@ export class MatVecKernel {
     this.outOffset = out.offset;
     this.x = x.view;
     this.out = out.view;
+    this.bias = b.view;
+  }
+
+  /** Copies a new bias [rows] in (a model adapted while it runs). No allocation. */
+  setBias(bias: Float32Array): void {
+    this.bias.set(bias);
   }
 
   /** Bytes of WebAssembly memory this kernel holds. */
@@ -49,6 +56,18 @@ export class MatVecKernel {
     this.x.set(x);
     this.arena.kernels.matvec(this.weightOffset, this.rows, this.cols, this.xOffset, this.biasOffset, this.outOffset);
     out.set(this.out);
+    return out;
+  }
+
+  /**
+   * As {@link multiplyInto} over the first `rows` rows only (0 ≤ rows ≤ this.rows):
+   * out[r] for r < rows. For a matrix filled a row at a time (a cache of
+   * states written into {@link weight}). Cost: rows·cols multiply-adds; no allocation.
+   */
+  multiplyRowsInto(out: Float32Array, x: Float32Array, rows: number): Float32Array {
+    this.x.set(x);
+    this.arena.kernels.matvec(this.weightOffset, rows, this.cols, this.xOffset, this.biasOffset, this.outOffset);
+    for (let r = 0; r < rows; r++) out[r] = this.out[r];
     return out;
   }
 

@@ -56,6 +56,10 @@ export class RecurrentLayerKernel {
   private readonly hPart: Float32Array;
   /** [H] the cell state (LSTM). */
   private readonly c: Float32Array;
+  /** [rows'] the bias as the kernel reads it. */
+  private readonly biasView: Float32Array;
+  /** f32 only: the packed weights, for {@link refreshF32}. */
+  private packedF32: Float32Array | null = null;
 
   /**
    * A kernel over f32 weight [G·H × (I + H)] and bias [G·H], packed into a new memory.
@@ -70,7 +74,9 @@ export class RecurrentLayerKernel {
     const arena = new KernelArena([4 * paddedRows * paddedCols, 4 * paddedRows, 4 * paddedCols, 4 * paddedRows, 4 * hiddenSize]);
     const w = arena.takeFloat32(paddedRows * paddedCols);
     packF32Panels(w.view, weight, rows, cols, paddedCols);
-    return new RecurrentLayerKernel(kind, inputSize, hiddenSize, arena, F32, 0, w.offset, 0, paddedRows, paddedCols, 0, 0, bias, 0);
+    const kernel = new RecurrentLayerKernel(kind, inputSize, hiddenSize, arena, F32, 0, w.offset, 0, paddedRows, paddedCols, 0, 0, bias, 0);
+    kernel.packedF32 = w.view;
+    return kernel;
   }
 
   /**
@@ -128,6 +134,7 @@ export class RecurrentLayerKernel {
     this.activationLimit = activationLimit;
     const b = arena.takeFloat32(rows);
     b.view.set(bias);
+    this.biasView = b.view;
     // Zeroed, and xh's padding columns stay zero: the kernels multiply them by the zero padding of W.
     const xh = arena.takeFloat32(dtype === F32 ? cols : xqColumns);
     this.xqOffset = dtype === F32 ? 0 : arena.takeBytes(2 * xqColumns);
@@ -140,6 +147,19 @@ export class RecurrentLayerKernel {
     this.x = xh.view.subarray(0, inputSize);
     this.hPart = xh.view.subarray(inputSize, inputSize + hiddenSize);
     this.c = c.view;
+  }
+
+  /**
+   * Packs new f32 weights [G·H × (I + H)] and bias [G·H] in place of the
+   * current ones: for a model whose weights are adapted while it runs (one
+   * session's private copy under dynamic evaluation). Throws RangeError on an
+   * int8 kernel. Cost: one pass over the weights; no allocation.
+   */
+  refreshF32(weight: Float32Array, bias: Float32Array): void {
+    if (this.packedF32 === null) throw new RangeError('refreshF32 needs a kernel made by fromF32');
+    const rows = gateRows(this.kind, this.hiddenSize);
+    packF32Panels(this.packedF32, weight, rows, this.inputSize + this.hiddenSize, this.cols);
+    this.biasView.set(bias);
   }
 
   /** Bytes of WebAssembly memory this layer holds (packed weights and one step's scratch). */
