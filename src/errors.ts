@@ -18,6 +18,7 @@ export const ErrorCode = {
   TENSOR_SHAPE_MISMATCH: 'TENSOR_SHAPE_MISMATCH',
   TENSOR_DATA_LENGTH: 'TENSOR_DATA_LENGTH',
   WEIGHT_NOT_FINITE: 'WEIGHT_NOT_FINITE',
+  WEIGHT_OVERFLOW: 'WEIGHT_OVERFLOW',
   // Text: tokenizers, vocabularies, sampling (TextError)
   VOCABULARY_INVALID: 'VOCABULARY_INVALID',
   UNKNOWN_TOKEN: 'UNKNOWN_TOKEN',
@@ -63,6 +64,12 @@ export const ErrorCode = {
   TENSOR_DTYPE_UNSUPPORTED: 'TENSOR_DTYPE_UNSUPPORTED',
   FILE_KIND_UNKNOWN: 'FILE_KIND_UNKNOWN',
   CONVERT_OPTION_INVALID: 'CONVERT_OPTION_INVALID',
+  // Adaptation profiles (ProfileError, in adapt/profile/)
+  PROFILE_INVALID: 'PROFILE_INVALID',
+  PROFILE_NOT_FINITE: 'PROFILE_NOT_FINITE',
+  PROFILE_MODEL_MISMATCH: 'PROFILE_MODEL_MISMATCH',
+  // Adaptation to the writer: caches, dynamic evaluation (AdaptError, in adapt/)
+  ADAPT_OPTION_INVALID: 'ADAPT_OPTION_INVALID',
 } as const;
 
 /** One of the stable string codes in {@link ErrorCode}. */
