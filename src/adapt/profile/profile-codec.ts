@@ -99,7 +99,7 @@ export function encodeProfile(profile: AdaptationProfile): Uint8Array {
 
 /**
  * Decodes and checks a profile file's bytes, in the order
- * docs/PROFILE-FORMAT.md §8 gives: the size limit, the MessagePack structure
+ * docs/PROFILE-FORMAT.md §9 gives: the size limit, the MessagePack structure
  * (scanned with every declared length checked against the limits before
  * anything is decoded, so a hostile file cannot make it allocate more than
  * its own size and the limits allow), the format name and version, the
