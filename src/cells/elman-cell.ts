@@ -1,3 +1,4 @@
+import { RELU_CEILING } from '../math/activations.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import type { RecurrentCell } from './cell.ts';
 import { checkCellShapes } from './lstm-cell.ts';
@@ -6,6 +7,9 @@ import { checkCellShapes } from './lstm-cell.ts';
  * The plain (Elman) RNN layer in its classic form:
  *
  *   s_t = U·x_t + W·h_{t-1} + b,   h_t = f(s_t),   f = tanh or ReLU
+ *
+ * ReLU is capped at RELU_CEILING (2^64), so h stays finite however the
+ * recurrence grows.
  *
  * U [H × I] and W [H × H] are fused side by side into one matrix [U | W] of
  * shape [H × (I + H)], so one pass over [x; h] computes s_t.
@@ -41,9 +45,11 @@ export class ElmanCell implements RecurrentCell {
     // pre-activation value that a reader of session.h could observe.
     this.weight.multiplyInto(gates, xh, 0, this.bias);
     if (this.kind === 'rnn-relu') {
+      // Capped at RELU_CEILING (see there): the load-time overflow check
+      // counts on it, and the WebAssembly kernel caps the same way. NaN goes to 0.
       for (let j = 0; j < H; j++) {
         const s = gates[j];
-        h[j] = s > 0 ? s : 0;
+        h[j] = s > 0 ? (s < RELU_CEILING ? s : RELU_CEILING) : 0;
       }
     } else {
       for (let j = 0; j < H; j++) h[j] = Math.tanh(gates[j]);

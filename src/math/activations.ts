@@ -1,3 +1,13 @@
+/**
+ * Where the recurrent ReLU layers stop: h = min(max(s, 0), RELU_CEILING).
+ * A ReLU RNN's h has no bound of its own (the recurrence can double it every
+ * step), so without a ceiling no load-time check could promise that a step
+ * stays finite, and ∞ − ∞ in the next product would turn into NaN. 2^64 is far
+ * above anything a working model computes, so it changes no useful result,
+ * yet low enough that the layers reading h get a bound (model/weight-bounds.ts).
+ */
+export const RELU_CEILING = 2 ** 64;
+
 /** Logistic sigmoid 1 / (1 + e^-v), saturating cleanly at both ends. */
 export function sigmoid(v: number): number {
   // Split by sign so Math.exp never sees a large positive argument:

@@ -78,6 +78,37 @@ export class F32Matrix implements WeightMatrix {
     return -1;
   }
 
+  /** Exact: Σ_c |W[r, c]|·columnBounds[c], which bounds every partial sum of the f32 kernels too. Cost: one pass over the weights. */
+  rowBoundsInto(out: Float64Array, columnBounds: Float64Array): Float64Array {
+    const data = this.data;
+    const cols = this.cols;
+    for (let r = 0; r < this.rows; r++) {
+      const base = r * cols;
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += Math.abs(data[base + c]) * columnBounds[c];
+      out[r] = sum;
+    }
+    return out;
+  }
+
+  /** Exact. Cost: one pass over the weights. */
+  rowMaxAbsInto(out: Float64Array): Float64Array {
+    const data = this.data;
+    const cols = this.cols;
+    for (let r = 0; r < this.rows; r++) {
+      const base = r * cols;
+      let max = 0;
+      for (let c = 0; c < cols; c++) {
+        const magnitude = Math.abs(data[base + c]);
+        // NaN fails every comparison, so it is caught by its own test.
+        if (magnitude > max || magnitude !== magnitude) max = magnitude;
+        if (max !== max) break;
+      }
+      out[r] = max;
+    }
+    return out;
+  }
+
   toFloat32(): Float32Array {
     return this.data.slice();
   }

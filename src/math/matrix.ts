@@ -19,6 +19,22 @@ export interface WeightMatrix {
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array;
   /** Index (row-major) of the first element that is NaN or ±Infinity, or -1. Cold path, no allocation. */
   findNonFinite(): number;
+  /**
+   * out[r] ≥ the largest |Σ_c W[r, c]·x[c]| over every x with |x[c]| ≤
+   * columnBounds[c], and ≥ every partial sum this storage type's kernels
+   * (TypeScript and WebAssembly) form on the way there; computed in f64,
+   * where products of f32 values cannot overflow. NaN or ±Infinity in out[r]
+   * when an element of row r is not finite, so the load-time overflow check
+   * (model/weight-bounds.ts) finds non-finite weights in the same pass.
+   * Returns out [rows]. Cold path, no allocation; each class states its cost.
+   */
+  rowBoundsInto(out: Float64Array, columnBounds: Float64Array): Float64Array;
+  /**
+   * out[r] ≥ max_c |W[r, c]| (NaN or ±Infinity when an element of row r is
+   * not finite): the bound of an embedding row a step reads. Returns out
+   * [rows]. Cold path, no allocation; each class states its cost.
+   */
+  rowMaxAbsInto(out: Float64Array): Float64Array;
   /** A fresh f32 copy of the whole matrix, row-major. Cold path: allocates rows·cols floats. */
   toFloat32(): Float32Array;
 }

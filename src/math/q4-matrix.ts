@@ -105,6 +105,36 @@ export class Q4Matrix implements WeightMatrix {
     return -1;
   }
 
+  /**
+   * From the scales alone (|q| ≤ 8), not a pass over the data: 8·m·Σ_b
+   * s_b·len_b with m the largest column bound. The q4 kernel sums in f64, so
+   * its block sums cannot overflow before their scale.
+   * Cost: rows·blocksPerRow + cols operations.
+   */
+  rowBoundsInto(out: Float64Array, columnBounds: Float64Array): Float64Array {
+    let m = 0;
+    for (let c = 0; c < this.cols; c++) if (columnBounds[c] > m) m = columnBounds[c];
+    const B = this.blocksPerRow;
+    const lastLength = this.cols - (B - 1) * this.blockSize;
+    for (let r = 0; r < this.rows; r++) {
+      let weighted = 0;
+      for (let b = 0; b < B; b++) weighted += Math.abs(this.scales[r * B + b]) * (b === B - 1 ? lastLength : this.blockSize);
+      out[r] = 8 * m * weighted;
+    }
+    return out;
+  }
+
+  /** 8 × the row's largest scale (|q| ≤ 8). Cost: rows·blocksPerRow operations. */
+  rowMaxAbsInto(out: Float64Array): Float64Array {
+    const B = this.blocksPerRow;
+    for (let r = 0; r < this.rows; r++) {
+      let max = 0;
+      for (let b = 0; b < B; b++) max = Math.max(max, Math.abs(this.scales[r * B + b]));
+      out[r] = 8 * max;
+    }
+    return out;
+  }
+
   toFloat32(): Float32Array {
     const out = new Float32Array(this.rows * this.cols);
     for (let r = 0; r < this.rows; r++) this.rowInto(out, r * this.cols, r);

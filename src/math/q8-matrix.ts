@@ -132,6 +132,47 @@ export class Q8Matrix implements WeightMatrix {
     return -1;
   }
 
+  /**
+   * From the scales alone (|q| ≤ 128), not a pass over the data, and with
+   * the largest column bound m for every column, because the WebAssembly
+   * integer kernel quantizes x with one scale (max|x|) and its rounding can
+   * lift any column towards m. Per row, the largest of:
+   * 128·m·Σ_b s_b·len_b (the product itself), 128·m·blockSize (the WebAssembly
+   * f32 kernel's block sums before their scale) and 2^31·Σ_b s_b (the integer
+   * kernel's block sums stay below 2^31 before their scale; see q8Layout).
+   * Cost: rows·blocksPerRow + cols operations.
+   */
+  rowBoundsInto(out: Float64Array, columnBounds: Float64Array): Float64Array {
+    let m = 0;
+    for (let c = 0; c < this.cols; c++) if (columnBounds[c] > m) m = columnBounds[c];
+    const B = this.blocksPerRow;
+    const lastLength = this.cols - (B - 1) * this.blockSize;
+    const unscaled = 128 * m * this.blockSize;
+    for (let r = 0; r < this.rows; r++) {
+      let weighted = 0;
+      let scaleSum = 0;
+      for (let b = 0; b < B; b++) {
+        const scale = Math.abs(this.scales[r * B + b]);
+        weighted += scale * (b === B - 1 ? lastLength : this.blockSize);
+        scaleSum += scale;
+      }
+      // Math.max keeps a NaN scale NaN, so a non-finite row is never hidden.
+      out[r] = Math.max(128 * m * weighted, unscaled, 2 ** 31 * scaleSum);
+    }
+    return out;
+  }
+
+  /** 128 × the row's largest scale (|q| ≤ 128). Cost: rows·blocksPerRow operations. */
+  rowMaxAbsInto(out: Float64Array): Float64Array {
+    const B = this.blocksPerRow;
+    for (let r = 0; r < this.rows; r++) {
+      let max = 0;
+      for (let b = 0; b < B; b++) max = Math.max(max, Math.abs(this.scales[r * B + b]));
+      out[r] = 128 * max;
+    }
+    return out;
+  }
+
   toFloat32(): Float32Array {
     const out = new Float32Array(this.rows * this.cols);
     for (let r = 0; r < this.rows; r++) this.rowInto(out, r * this.cols, r);

@@ -4,6 +4,7 @@ import type { WeightMatrix } from '../math/matrix.ts';
 import { validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
 import { ConfigError } from './errors.ts';
 import { outputClassesFromMetadata } from './output-classes.ts';
+import { checkOutputClassBounds, checkWeightBounds } from './weight-bounds.ts';
 import type { OutputClassLayer } from '../math/class-softmax.ts';
 import { createStream } from '../stream/create-stream.ts';
 import type { StreamOptions } from '../stream/options.ts';
@@ -46,8 +47,11 @@ export interface ModelParts {
 /**
  * An immutable recurrent model: input layer (embedding or dense) → stack of
  * cells → optional head. It holds the weights only; any number of Sessions
- * (one per stream) share it. Construction validates every shape once and
- * checks that every weight is finite (cost: one pass over the weights).
+ * (one per stream) share it. Construction validates every shape once,
+ * checks that every weight is finite (WEIGHT_NOT_FINITE) and refuses weights
+ * so large that a step could overflow float32 (WEIGHT_OVERFLOW; see
+ * checkWeightBounds). Cost: one pass over the f32 weights, the scales of
+ * quantized ones.
  */
 export class Model {
   readonly architecture: Architecture;
@@ -64,6 +68,14 @@ export class Model {
    * classLogProbabilitiesInPlace) instead of the raw word logits.
    */
   readonly outputClasses: OutputClassLayer | null;
+  /**
+   * Dense-input models: the largest |x_i| a step's input may have for the
+   * load-time overflow bound to hold (no first-layer pre-activation past
+   * PRE_ACTIVATION_LIMIT, 2^120); larger finite inputs can overflow float32
+   * in the first layer. Infinity for token models, whose input is the
+   * embedding. Computed once at construction.
+   */
+  readonly inputLimit: number;
 
   constructor(parts: ModelParts) {
     const layers = parts.layers;
@@ -84,6 +96,7 @@ export class Model {
       outputSize: head === null ? 0 : head.weight.rows,
     });
     checkParts(this.architecture, embedding, layers, head);
+    const bounds = checkWeightBounds(this.architecture, embedding, layers, head);
     const vocabulary = parts.vocabulary ?? null;
     if (vocabulary !== null) checkVocabulary(this.architecture, vocabulary);
     this.embedding = embedding;
@@ -93,6 +106,8 @@ export class Model {
     this.tokenizer = parts.tokenizer ? Object.freeze({ ...parts.tokenizer }) : null;
     this.metadata = Object.freeze({ ...(parts.metadata ?? {}) });
     this.outputClasses = outputClassesFromMetadata(this.metadata, this.architecture);
+    if (this.outputClasses !== null) checkOutputClassBounds(this.outputClasses, bounds.topHidden);
+    this.inputLimit = bounds.inputLimit;
     Object.freeze(this);
   }
 
@@ -164,10 +179,7 @@ function checkParts(
         `layer ${l} has inputSize ${layer.inputSize}, expected ${expectedInput} (${l === 0 ? 'the input width' : 'the hiddenSize of the layer below'})`,
       );
     }
-    checkFinite(layer.weight, `layer ${l} weight`);
-    checkFinite(layer.bias, `layer ${l} bias`);
   });
-  if (embedding !== null) checkFinite(embedding, 'embedding');
   if (head !== null) {
     if (head.kind !== 'softmax' && head.kind !== 'linear') {
       throw new ConfigError(ErrorCode.INVALID_CONFIG, `head.kind is ${JSON.stringify(head.kind)}; expected softmax or linear`);
@@ -178,8 +190,6 @@ function checkParts(
     if (head.bias.length !== head.weight.rows) {
       throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head bias has ${head.bias.length} elements, expected ${head.weight.rows}`);
     }
-    checkFinite(head.weight, 'head weight');
-    checkFinite(head.bias, 'head bias');
   }
 }
 
@@ -194,20 +204,4 @@ function checkVocabulary(a: Architecture, vocabulary: readonly string[]): void {
   vocabulary.forEach((token, id) => {
     if (typeof token !== 'string') throw new ConfigError(ErrorCode.INVALID_CONFIG, `vocabulary entry ${id} is not a string`);
   });
-}
-
-function checkFinite(tensor: WeightMatrix | Float32Array, name: string): void {
-  if (tensor instanceof Float32Array) {
-    for (let i = 0; i < tensor.length; i++) {
-      if (!Number.isFinite(tensor[i])) {
-        throw new ConfigError(ErrorCode.WEIGHT_NOT_FINITE, `${name} has ${tensor[i]} at element ${i}`);
-      }
-    }
-    return;
-  }
-  const index = tensor.findNonFinite();
-  if (index >= 0) {
-    const row = Math.floor(index / tensor.cols);
-    throw new ConfigError(ErrorCode.WEIGHT_NOT_FINITE, `${name} has a non-finite value at row ${row}, column ${index % tensor.cols}`);
-  }
 }

@@ -363,7 +363,18 @@
     (call $matvecPanels (local.get $W) (local.get $rows) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $pre))
     (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
 
-  ;; h[j] = tanh(pre[j]) (relu = 0) or max(pre[j], 0) (relu = 1) for j < H.
+  ;; min(max(v, 0), 2^64) per lane: pmax(a, b) is b when a < b, else a;
+  ;; pmin(a, b) is b when b < a, else a.
+  (func $relu4 (param $v v128) (result v128)
+    (f32x4.pmin
+      (v128.const f32x4 0x1p64 0x1p64 0x1p64 0x1p64)
+      (f32x4.pmax (v128.const f32x4 0 0 0 0) (local.get $v))))
+
+  ;; h[j] = tanh(pre[j]) (relu = 0) or min(max(pre[j], 0), 2^64) (relu = 1)
+  ;; for j < H. The ReLU cap is RELU_CEILING (src/math/activations.ts): the
+  ;; load-time overflow check counts on it. pmax(0, v) and pmin(2^64, v) in
+  ;; that operand order also send NaN to 0 and +Infinity to 2^64, as the
+  ;; TypeScript cell does.
   (func $activate (param $pre i32) (param $h i32) (param $H i32) (param $relu i32)
     (local $j i32) (local $hBytes i32) (local $end4 i32)
     (local.set $hBytes (i32.shl (local.get $H) (i32.const 2)))
@@ -374,7 +385,7 @@
         (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
         (v128.store (i32.add (local.get $h) (local.get $j))
           (if (result v128) (local.get $relu)
-            (then (f32x4.max (v128.load (i32.add (local.get $pre) (local.get $j))) (v128.const i32x4 0 0 0 0)))
+            (then (call $relu4 (v128.load (i32.add (local.get $pre) (local.get $j)))))
             (else (call $tanh4 (v128.load (i32.add (local.get $pre) (local.get $j)))))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $each4)))
@@ -384,7 +395,7 @@
         (f32.store (i32.add (local.get $h) (local.get $j))
           (f32x4.extract_lane 0
             (if (result v128) (local.get $relu)
-              (then (f32x4.max (v128.load32_splat (i32.add (local.get $pre) (local.get $j))) (v128.const i32x4 0 0 0 0)))
+              (then (call $relu4 (v128.load32_splat (i32.add (local.get $pre) (local.get $j)))))
               (else (call $tanh4 (v128.load32_splat (i32.add (local.get $pre) (local.get $j))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br $tail))))
