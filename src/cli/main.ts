@@ -1,4 +1,5 @@
 import { LstmStreamError } from '../errors.ts';
+import { exitQuietlyOnClosedPipe } from './closed-pipe.ts';
 import type { Command } from './command.ts';
 import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
@@ -69,6 +70,11 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 }
+
+// A reader that closes early (`lstm-stream start | head -3`) ends every command
+// quietly, handled here once rather than in each command.
+exitQuietlyOnClosedPipe(process.stdout);
+exitQuietlyOnClosedPipe(process.stderr);
 
 main(process.argv.slice(2)).then(
   (code) => {
