@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // with a shebang). @msgpack/msgpack and node:* stay external.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', train: 'src/train/index.ts', interop: 'src/interop/index.ts' },
+    entry: { index: 'src/index.ts', train: 'src/train/index.ts', interop: 'src/interop/index.ts', adapt: 'src/adapt/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

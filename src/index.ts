@@ -39,6 +39,25 @@ export { predictNext } from './text/predict-next.ts';
 export { generate, type GenerateOptions, type Generation } from './text/generate.ts';
 export { evaluateLanguageModel, type EvaluateOptions, type Evaluation } from './text/evaluate.ts';
 
+// Adaptation to the writer, inference half: the recency cache, new words
+// (issue 14). Dynamic evaluation is in lstm-stream/adapt.
+export { AdaptiveSession, adaptiveSession, type AdaptivePrediction } from './adapt/adaptive-session.ts';
+export type { AdaptationOptions } from './adapt/adaptation-options.ts';
+export type { WeightAdaptation } from './adapt/weight-adaptation.ts';
+export { ContinuousCache } from './adapt/continuous-cache.ts';
+export { DEFAULT_CACHE, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './adapt/cache-options.ts';
+export { NewWordTable } from './adapt/new-words.ts';
+export { AdaptError } from './adapt/adapt-error.ts';
+export { profileOf, applyProfile, fingerprintOf, type ProfileOfOptions } from './adapt/session-profile.ts';
+export { encodeProfile, decodeProfile } from './adapt/profile/profile-codec.ts';
+export { saveProfile, loadProfile, type LoadProfileOptions } from './adapt/profile/profile-file.ts';
+export { modelFingerprint } from './adapt/profile/model-fingerprint.ts';
+export { checkProfileFor } from './adapt/profile/check-profile-for.ts';
+export { ProfileError } from './adapt/profile/profile-error.ts';
+export { DEFAULT_PROFILE_LIMITS, type ProfileLimits } from './adapt/profile/profile-limits.ts';
+export { PROFILE_FORMAT_NAME, PROFILE_FORMAT_VERSION } from './adapt/profile/profile-document.ts';
+export type { AdaptationProfile, ProfileCache, ProfileNewWord, ProfileDelta } from './adapt/profile/profile-contents.ts';
+
 // Push-based streams (issue 6).
 export { createStream, isStreaming } from './stream/create-stream.ts';
 export { PushStream } from './stream/push-stream.ts';

@@ -9,8 +9,9 @@ import type { Prediction } from '../text/prediction.ts';
 import type { Tokenizer } from '../text/tokenizer.ts';
 import { AdaptError } from './adapt-error.ts';
 import type { AdaptationOptions } from './adaptation-options.ts';
-import { resolveCacheOptions, type ResolvedCacheOptions } from './cache-options.ts';
+import { resolveCacheOptions } from './cache-options.ts';
 import { ContinuousCache } from './continuous-cache.ts';
+import { modelAdaptationDefaults } from './model-defaults.ts';
 import { NewWordTable } from './new-words.ts';
 import type { WeightAdaptation } from './weight-adaptation.ts';
 
@@ -50,6 +51,8 @@ export class AdaptiveSession {
   private readonly logits: Float32Array;
   /** True while `logits` holds the prediction from the current state. */
   private logitsCurrent = false;
+  /** True once the state is a text's (after a step or a restore): the next token gets a cache entry. */
+  private hasState = false;
   /** [k + 1] ids of the last predictNext (one more than asked: the unknown token may take a place); regrown only when k changes. */
   private topIds = new Int32Array(0);
 
@@ -76,7 +79,7 @@ export class AdaptiveSession {
     this.top = this.session.h.subarray((a.numLayers - 1) * H);
     this.previousTop = new Float32Array(H);
     this.logits = new Float32Array(a.outputSize);
-    this.cache = options.cache === false ? null : new ContinuousCache(resolveCacheOptions(options.cache ?? {}, cacheDefaultsOf(model)), H, a.outputSize);
+    this.cache = options.cache === false ? null : new ContinuousCache(resolveCacheOptions(options.cache ?? {}, modelAdaptationDefaults(model, 'cache', ['kind', 'size', 'theta', 'lambda'])), H, a.outputSize);
     this.tokenizer = tokenizerOf(model);
     const unknownToken = model.tokenizer?.unknownToken;
     this.unknownId = unknownToken !== undefined && model.vocabulary !== null ? model.vocabulary.indexOf(unknownToken) : -1;
@@ -118,7 +121,7 @@ export class AdaptiveSession {
    */
   step(token: number, typed?: string): Float32Array {
     checkToken(token, this.model.architecture.vocabSize, this.session.position);
-    const hadState = this.session.position > 0;
+    const hadState = this.hasState;
     if (this.cache !== null && hadState) this.previousTop.set(this.top);
     if (this.dynamic !== null) this.dynamic.observe(token, this.session);
     const output = this.session.step(token);
@@ -129,6 +132,7 @@ export class AdaptiveSession {
       this.newWordIndexFor(token, typed);
     }
     this.tokensRead++;
+    this.hasState = true;
     this.logits.set(output);
     this.logitsCurrent = true;
     return output;
@@ -161,7 +165,8 @@ export class AdaptiveSession {
     const V = logits.length;
     const logNormalizer = this.logNormalizer;
     const unknown = this.unknownId;
-    const count = Math.min(k, V);
+    const candidates = V - (unknown >= 0 ? 1 : 0) + (this.newWords?.size ?? 0);
+    const count = Math.min(k, candidates);
     if (this.topIds.length !== Math.min(count + 1, V)) this.topIds = new Int32Array(Math.min(count + 1, V));
     const ids = this.topIds;
     topKInto(ids, null, logits, V);
@@ -186,6 +191,7 @@ export class AdaptiveSession {
   /** Forgets the recurrent state only (a new text by the same writer): the cache, new words and weights stay. No allocation. */
   reset(): void {
     this.session.reset();
+    this.hasState = false;
     this.logitsCurrent = false;
   }
 
@@ -200,6 +206,7 @@ export class AdaptiveSession {
     this.newWords?.clear();
     this.dynamic?.forget();
     this.tokensRead = 0;
+    this.hasState = false;
     this.logitsCurrent = false;
   }
 
@@ -211,6 +218,7 @@ export class AdaptiveSession {
   /** Sets the recurrent state from a snapshot (Session.restore's checks). The cache and weights are left as they are. */
   restore(snapshot: Float32Array): void {
     this.session.restore(snapshot);
+    this.hasState = true;
     this.logitsCurrent = false;
   }
 
@@ -270,18 +278,6 @@ export class AdaptiveSession {
     }
     return this.tokenizer;
   }
-}
-
-/** A model's own cache defaults from metadata.adaptation.cache (fields that are not plain values are ignored here and caught by resolveCacheOptions). */
-function cacheDefaultsOf(model: Model): Partial<ResolvedCacheOptions> {
-  const adaptation = model.metadata.adaptation;
-  if (adaptation === null || typeof adaptation !== 'object') return {};
-  const cache = (adaptation as Record<string, unknown>).cache;
-  if (cache === null || typeof cache !== 'object') return {};
-  const fields = cache as Record<string, unknown>;
-  const defaults: Record<string, unknown> = {};
-  for (const key of ['kind', 'size', 'theta', 'lambda']) if (fields[key] !== undefined) defaults[key] = fields[key];
-  return defaults as Partial<ResolvedCacheOptions>;
 }
 
 /** An AdaptiveSession of `model` (see its constructor for errors and cost). */

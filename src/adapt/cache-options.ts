@@ -33,8 +33,8 @@ export const DEFAULT_CACHE: ResolvedCacheOptions = Object.freeze({ kind: 'contin
 export const MAX_CACHE_SIZE = 2 ** 20;
 
 /** Fills defaults (from `defaults`, else DEFAULT_CACHE) and checks each field. Throws AdaptError (ADAPT_OPTION_INVALID) naming the bad one. */
-export function resolveCacheOptions(options: CacheOptions, defaults: Partial<ResolvedCacheOptions> = {}): ResolvedCacheOptions {
-  const base = { ...DEFAULT_CACHE, ...defaults };
+export function resolveCacheOptions(options: CacheOptions, defaults: Record<string, unknown> = {}): ResolvedCacheOptions {
+  const base = { ...DEFAULT_CACHE, ...defaults } as ResolvedCacheOptions;
   const kind = options.kind ?? base.kind;
   const size = options.size ?? base.size;
   const theta = options.theta ?? base.theta;

@@ -1,5 +1,6 @@
 import type { Model } from '../model/model.ts';
 import type { Session } from '../model/session.ts';
+import type { ProfileDelta } from './profile/profile-contents.ts';
 
 /**
  * What an AdaptiveSession needs from an adaptation of the weights (dynamic
@@ -20,6 +21,14 @@ export interface WeightAdaptation {
   observe(token: number, session: Session): void;
   /** Back to the base model's weights; forgets the segment in progress. */
   forget(): void;
+  /** What it has learned: each adapted tensor's adapted − shipped values (dense), for a profile. Allocates. */
+  deltas(): ProfileDelta[];
+  /**
+   * Sets the adapted tensors to shipped + delta (a profile's; dense or sparse
+   * rows). Throws AdaptError (ADAPT_OPTION_INVALID) for a delta of a tensor it
+   * does not adapt or of the wrong size. Cost: one pass over those tensors.
+   */
+  applyDeltas(deltas: readonly ProfileDelta[]): void;
   /** Bytes this adaptation holds (weights, the originals it decays to, gradients, scratch). */
   readonly byteLength: number;
 }

@@ -19,6 +19,8 @@ export interface EvaluateOptions {
   /** Called every `progressEvery` predictions with the count so far. */
   readonly onProgress?: (predicted: number) => void;
   readonly progressEvery?: number;
+  /** Called for every predicted token, in order, with its natural-log probability. */
+  readonly onScore?: (logProbability: number) => void;
 }
 
 /** What a language model scores on a token stream. */
@@ -62,7 +64,9 @@ export function evaluateLanguageModel(model: EvaluatingModelLike, tokens: ArrayL
         throw new TextError(ErrorCode.UNKNOWN_TOKEN, `token ${t} of the stream is id ${target}, outside the output [0, ${V})`);
       }
       const targetLogit = logits[target];
-      nll += logSumExp(logits, V) - targetLogit;
+      const loss = logSumExp(logits, V) - targetLogit;
+      nll += loss;
+      if (options.onScore !== undefined) options.onScore(-loss);
       let above = 0;
       for (let i = 0; i < V && above < 5; i++) if (logits[i] > targetLogit) above++;
       if (above === 0) top1++;

@@ -8,12 +8,16 @@ import { MatVecKernel } from '../../math/wasm/matvec-kernel.ts';
 import { NetworkGraph } from '../../train/graph/network-graph.ts';
 import { TrainableModel } from '../../train/trainable-model.ts';
 import { AdaptError } from '../adapt-error.ts';
+import { modelAdaptationDefaults } from '../model-defaults.ts';
+import type { ProfileDelta } from '../profile/profile-contents.ts';
 import type { WeightAdaptation } from '../weight-adaptation.ts';
 import { resolveDynamicOptions, type DynamicEvaluationOptions, type ResolvedDynamicOptions } from './dynamic-options.ts';
 
 /** One adapted tensor: the live values the session steps with, their gradient, and the shipped values they decay to. */
 interface AdaptedTensor {
   readonly name: string;
+  /** [rows, columns]; a bias is [length, 1]. */
+  readonly shape: readonly [number, number];
   readonly value: Float32Array;
   readonly gradient: Float32Array;
   readonly original: Float32Array;
@@ -62,7 +66,7 @@ export class DynamicEvaluation implements WeightAdaptation {
       throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, 'dynamic evaluation of a model with frequency classes is not supported; use a full-softmax model');
     }
     this.baseModel = baseModel;
-    this.options = resolveDynamicOptions(options);
+    this.options = resolveDynamicOptions(options, modelAdaptationDefaults(baseModel, 'dynamic', ['segment', 'learningRate', 'decay', 'parameters', 'clip']));
     this.trainable = new TrainableModel(baseModel);
     this.model = this.trainable.model;
     const T = this.options.segment;
@@ -107,24 +111,34 @@ export class DynamicEvaluation implements WeightAdaptation {
     this.refreshKernels();
   }
 
-  /** The adapted tensors' current deltas from the shipped weights, by the model file's tensor names. Allocates. */
-  deltas(): { name: string; values: Float32Array }[] {
+  deltas(): ProfileDelta[] {
     return this.adaptedTensors().map((tensor) => {
       const values = new Float32Array(tensor.value.length);
       for (let i = 0; i < values.length; i++) values[i] = tensor.value[i] - tensor.original[i];
-      return { name: tensor.name, values };
+      return { name: tensor.name, shape: tensor.shape, rows: null, values };
     });
   }
 
-  /** Sets the adapted tensors to shipped + delta (a profile's). Unknown names or wrong lengths throw AdaptError. */
-  applyDeltas(deltas: readonly { name: string; values: Float32Array }[]): void {
+  applyDeltas(deltas: readonly ProfileDelta[]): void {
     const tensors = this.adaptedTensors();
     for (const delta of deltas) {
       const tensor = tensors.find((t) => t.name === delta.name);
-      if (tensor === undefined || tensor.value.length !== delta.values.length) {
-        throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `delta ${delta.name} (${delta.values.length} values) fits no tensor this adaptation changes (${tensors.map((t) => t.name).join(', ')})`);
+      const columns = tensor === undefined ? 0 : tensor.shape[1];
+      const expected = tensor === undefined ? -1 : delta.rows === null ? tensor.value.length : delta.rows.length * columns;
+      if (tensor === undefined || delta.values.length !== expected || (delta.rows !== null && delta.rows.some((row) => row < 0 || row >= tensor.shape[0]))) {
+        throw new AdaptError(
+          ErrorCode.ADAPT_OPTION_INVALID,
+          `delta ${delta.name} (${delta.values.length} values) fits no tensor this adaptation changes (parameters '${this.options.parameters}': ${tensors.map((t) => `${t.name} [${t.shape.join('×')}]`).join(', ')})`,
+        );
       }
-      for (let i = 0; i < tensor.value.length; i++) tensor.value[i] = tensor.original[i] + delta.values[i];
+      const { value, original } = tensor;
+      if (delta.rows === null) {
+        for (let i = 0; i < value.length; i++) value[i] = original[i] + delta.values[i];
+      } else {
+        delta.rows.forEach((row, r) => {
+          for (let j = 0; j < columns; j++) value[row * columns + j] = original[row * columns + j] + delta.values[r * columns + j];
+        });
+      }
     }
     this.refreshKernels();
   }
@@ -178,17 +192,21 @@ export class DynamicEvaluation implements WeightAdaptation {
     if (this.tensors !== null) return this.tensors;
     const model = this.model;
     const gradients = this.trainable.gradients;
-    const data = (matrix: unknown): Float32Array => (matrix as F32Matrix).data;
-    const chosen: { name: string; value: Float32Array; gradient: Float32Array }[] = [];
+    const chosen: Omit<AdaptedTensor, 'original'>[] = [];
     const which = this.options.parameters;
-    if (which === 'all' && model.embedding !== null) chosen.push({ name: 'embedding', value: data(model.embedding), gradient: data(gradients.embedding) });
+    const matrix = (name: string, weight: unknown, gradient: unknown): Omit<AdaptedTensor, 'original'> => {
+      const m = weight as F32Matrix;
+      return { name, shape: [m.rows, m.cols], value: m.data, gradient: (gradient as F32Matrix).data };
+    };
+    const vector = (name: string, value: Float32Array, gradient: Float32Array): Omit<AdaptedTensor, 'original'> => ({ name, shape: [value.length, 1], value, gradient });
+    if (which === 'all' && model.embedding !== null) chosen.push(matrix('embedding', model.embedding, gradients.embedding));
     model.layers.forEach((layer, l) => {
-      if (which !== 'biases') chosen.push({ name: `layers.${l}.weight`, value: data(layer.weight), gradient: data(gradients.layers[l].weight) });
-      chosen.push({ name: `layers.${l}.bias`, value: layer.bias, gradient: gradients.layers[l].bias });
+      if (which !== 'biases') chosen.push(matrix(`layers.${l}.weight`, layer.weight, gradients.layers[l].weight));
+      chosen.push(vector(`layers.${l}.bias`, layer.bias, gradients.layers[l].bias));
     });
     const head = model.head!;
-    if (which === 'all' && head.weight !== model.embedding) chosen.push({ name: 'head.weight', value: data(head.weight), gradient: data(gradients.head!.weight) });
-    chosen.push({ name: 'head.bias', value: head.bias, gradient: gradients.head!.bias });
+    if (which === 'all' && head.weight !== model.embedding) chosen.push(matrix('head.weight', head.weight, gradients.head!.weight));
+    chosen.push(vector('head.bias', head.bias, gradients.head!.bias));
     this.tensors = chosen.map((tensor) => ({ ...tensor, original: tensor.value.slice() }));
     return this.tensors;
   }

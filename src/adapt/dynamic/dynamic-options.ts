@@ -35,9 +35,13 @@ export const DEFAULT_DYNAMIC: ResolvedDynamicOptions = Object.freeze({
 
 const PARAMETERS: readonly AdaptedParameters[] = ['all', 'recurrent', 'biases'];
 
-/** Fills defaults and checks each option. Throws AdaptError (ADAPT_OPTION_INVALID) naming the bad one. */
-export function resolveDynamicOptions(options: DynamicEvaluationOptions): ResolvedDynamicOptions {
-  const resolved = { ...DEFAULT_DYNAMIC, ...definedFields(options) };
+/**
+ * Fills defaults (from `defaults`, e.g. the model's metadata.adaptation.dynamic,
+ * then DEFAULT_DYNAMIC) and checks each option. Throws AdaptError
+ * (ADAPT_OPTION_INVALID) naming the bad one.
+ */
+export function resolveDynamicOptions(options: DynamicEvaluationOptions, defaults: Record<string, unknown> = {}): ResolvedDynamicOptions {
+  const resolved = { ...DEFAULT_DYNAMIC, ...defaults, ...definedFields(options) } as ResolvedDynamicOptions;
   const fail = (what: string): never => {
     throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `dynamic evaluation ${what}`);
   };

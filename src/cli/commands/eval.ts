@@ -1,20 +1,32 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../errors.ts';
 import { TextError } from '../../text/errors.ts';
 import { evaluateLanguageModel } from '../../text/evaluate.ts';
 import { parseTokenLines } from '../../train/data/token-file.ts';
+import { AdaptiveSession } from '../../adapt/adaptive-session.ts';
+import type { AdaptationOptions } from '../../adapt/adaptation-options.ts';
+import type { Model } from '../../model/model.ts';
+import { ADAPT_FLAGS, ADAPT_USAGE, adaptationFromFlags } from '../adapt-flags.ts';
 import type { Command } from '../command.ts';
 import { loadModelArgument } from '../model-argument.ts';
 
-const USAGE = `usage: lstm-stream eval MODEL FILE [--json] [--start TOKEN] [--limit N]
+const USAGE = `usage: lstm-stream eval MODEL FILE [--json] [--start TOKEN] [--limit N] [--adapt [flags]] [--scores OUT]
 
 Scores a language model on FILE (one token per line; tokens outside the
 model's vocabulary count as its unknown token). The state is carried through
 the whole file, batch 1. Prints perplexity, top-1 and top-5 accuracy and the
 number of predicted tokens; --json prints { "perplexity", "top1", "top5",
 "tokens" }. Every token of FILE is predicted: the model first reads --start
-(default <p>, the paragraph mark, when the vocabulary has it).`;
+(default <p>, the paragraph mark, when the vocabulary has it).
+
+--adapt scores with adaptation on: the recency cache and dynamic evaluation,
+each token predicted from what came before it only (the cache takes a token,
+and dynamic evaluation learns from a segment, only after predicting it).
+--scores OUT writes one line per predicted token, in order: its natural-log
+probability.
+
+\${ADAPT_USAGE}`;
 
 /** `lstm-stream eval`: perplexity and top-k accuracy on a token file. */
 export const evalCommand: Command = {
@@ -25,7 +37,14 @@ export const evalCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, start: { type: 'string', default: '<p>' }, limit: { type: 'string' } },
+      options: {
+        json: { type: 'boolean' },
+        start: { type: 'string', default: '<p>' },
+        limit: { type: 'string' },
+        adapt: { type: 'boolean' },
+        scores: { type: 'string' },
+        ...ADAPT_FLAGS,
+      },
     });
     if (positionals.length !== 2) {
       process.stderr.write(`${USAGE}\n`);
@@ -48,8 +67,12 @@ export const evalCommand: Command = {
     }
     const startToken = ids.get(values.start as string);
     const started = performance.now();
-    const result = evaluateLanguageModel(model, tokens, startToken === undefined ? {} : { startToken });
+    const scores: string[] = [];
+    const options = { ...(startToken === undefined ? {} : { startToken }), ...(values.scores === undefined ? {} : { onScore: (score: number) => scores.push(String(score)) }) };
+    const scored = values.adapt ? adaptedModel(model, adaptationFromFlags(model, values, true)) : model;
+    const result = evaluateLanguageModel(scored, tokens, options);
     const seconds = (performance.now() - started) / 1000;
+    if (values.scores !== undefined) await writeFile(values.scores, scores.length === 0 ? '' : `${scores.join('\n')}\n`);
     if (values.json) {
       process.stdout.write(`${JSON.stringify({ perplexity: result.perplexity, top1: result.top1, top5: result.top5, tokens: result.tokens })}\n`);
     } else {
@@ -61,3 +84,8 @@ export const evalCommand: Command = {
     return 0;
   },
 };
+
+/** The model as evaluateLanguageModel sees it, with its one session an AdaptiveSession. */
+function adaptedModel(model: Model, options: AdaptationOptions): { architecture: Model['architecture']; session(): AdaptiveSession } {
+  return { architecture: model.architecture, session: () => new AdaptiveSession(model, options) };
+}
