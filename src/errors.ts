@@ -70,6 +70,25 @@ export const ErrorCode = {
   PROFILE_MODEL_MISMATCH: 'PROFILE_MODEL_MISMATCH',
   // Adaptation to the writer: caches, dynamic evaluation (AdaptError, in adapt/)
   ADAPT_OPTION_INVALID: 'ADAPT_OPTION_INVALID',
+  // The incremental text tracker (TextError, in text/)
+  TEXT_INVALID: 'TEXT_INVALID',
+  TRACKER_OPTION_INVALID: 'TRACKER_OPTION_INVALID',
+  // The suggestion service (ServeError, in serve/): option checks, and the
+  // "error.code" of its JSON error answers (docs/SERVE.md lists each with its status)
+  SERVE_OPTION_INVALID: 'SERVE_OPTION_INVALID',
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  BODY_MALFORMED: 'BODY_MALFORMED',
+  FIELD_INVALID: 'FIELD_INVALID',
+  TEXT_TOO_LONG: 'TEXT_TOO_LONG',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  TOO_MANY_SESSIONS: 'TOO_MANY_SESSIONS',
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
 /** One of the stable string codes in {@link ErrorCode}. */

@@ -39,6 +39,17 @@ export { predictNext } from './text/predict-next.ts';
 export { generate, type GenerateOptions, type Generation } from './text/generate.ts';
 export { evaluateLanguageModel, type EvaluateOptions, type Evaluation } from './text/evaluate.ts';
 
+// A text field edited anywhere, stepped incrementally; word completion by prefix (issue 17).
+export {
+  TextTracker,
+  DEFAULT_MAX_BOUNDARIES,
+  type TextTrackerOptions,
+  type TextSuggestion,
+  type TrackableSession,
+  type TrackedModelLike,
+} from './text/text-tracker.ts';
+export { PrefixIndex, prefixIndexOf } from './text/prefix-index.ts';
+
 // Adaptation to the writer, inference half: the recency cache, new words
 // (issue 14). Dynamic evaluation is in lstm-stream/adapt.
 export { AdaptiveSession, adaptiveSession, type AdaptivePrediction } from './adapt/adaptive-session.ts';
