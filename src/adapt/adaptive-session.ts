@@ -188,6 +188,16 @@ export class AdaptiveSession {
     return results.slice(0, count);
   }
 
+  /**
+   * Every new word with its probability as the next token (its share of the
+   * unknown token's), unsorted; empty without new words. Allocates the results.
+   */
+  newWordPredictions(): AdaptivePrediction[] {
+    if (this.unknownId < 0 || this.newWords === null || this.newWords.size === 0) return [];
+    if (!this.logitsCurrent) this.recomputeLogits();
+    return this.newWordShares(Math.exp(this.logits[this.unknownId] - this.logNormalizer));
+  }
+
   /** Forgets the recurrent state only (a new text by the same writer): the cache, new words and weights stay. No allocation. */
   reset(): void {
     this.session.reset();

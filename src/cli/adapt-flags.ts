@@ -31,7 +31,7 @@ export const ADAPT_USAGE = `adaptation (defaults: the model's metadata.adaptatio
   --segment N             tokens per dynamic-evaluation update
   --adapt-parameters P    all | recurrent | biases: which weights dynamic evaluation changes`;
 
-type FlagValues = { readonly [K in keyof typeof ADAPT_FLAGS]?: string | undefined };
+export type AdaptFlagValues = { [K in keyof typeof ADAPT_FLAGS]?: string | undefined };
 
 /**
  * AdaptationOptions from the command's flags: the cache as asked (or the
@@ -39,8 +39,8 @@ type FlagValues = { readonly [K in keyof typeof ADAPT_FLAGS]?: string | undefine
  * (`dynamicByDefault` false: only with `--dynamic on`). Throws AdaptError
  * (ADAPT_OPTION_INVALID) for a value that is not a number or a known word.
  */
-export function adaptationFromFlags(model: Model, values: FlagValues, dynamicByDefault: boolean): AdaptationOptions {
-  const number = (flag: keyof FlagValues): number | undefined => {
+export function adaptationFromFlags(model: Model, values: AdaptFlagValues, dynamicByDefault: boolean): AdaptationOptions {
+  const number = (flag: keyof AdaptFlagValues): number | undefined => {
     const text = values[flag];
     if (text === undefined) return undefined;
     const value = Number(text);

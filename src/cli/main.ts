@@ -6,6 +6,7 @@ import { demoCommand } from './commands/demo.ts';
 import { evalCommand } from './commands/eval.ts';
 import { generateCommand } from './commands/generate.ts';
 import { inspectCommand } from './commands/inspect.ts';
+import { learnCommand } from './commands/learn.ts';
 import { predictCommand } from './commands/predict.ts';
 import { prepareBrownCommand } from './commands/prepare-brown.ts';
 import { quantizeCommand } from './commands/quantize.ts';
@@ -16,6 +17,7 @@ import { trainCommand } from './commands/train.ts';
 const COMMANDS: readonly Command[] = [
   startCommand,
   predictCommand,
+  learnCommand,
   generateCommand,
   evalCommand,
   demoCommand,

@@ -5,6 +5,7 @@ import { tokenizerOf } from '../text/create-tokenizer.ts';
 import type { Tokenizer } from '../text/tokenizer.ts';
 import { TextError } from '../text/errors.ts';
 import { ErrorCode } from '../errors.ts';
+import type { AdaptiveSession } from '../adapt/adaptive-session.ts';
 
 /** One suggested next word and its probability. */
 export interface Suggestion {
@@ -24,23 +25,28 @@ export function formatSuggestion(suggestion: Suggestion): string {
  * Next-word suggestions for text as a person types it. Words already finished
  * (followed by a space) are stepped once and kept in the session; the word
  * being typed filters the suggestions by prefix. Editing earlier text replays
- * from the start. Cost per call: one step per newly finished word, plus a
- * softmax and a scan over the vocabulary.
+ * from the start. With an AdaptiveSession the suggestions are its mixture
+ * (cache, dynamic evaluation) and include the new words it learned; it learns
+ * from every finished word (a replay after an edit reads those words again).
+ * Cost per call: one step per newly finished word, plus a softmax and a scan
+ * over the vocabulary.
  */
 export class Suggester {
-  private readonly session: Session;
+  private readonly session: Session | AdaptiveSession;
+  private readonly adaptive: AdaptiveSession | null;
   private readonly tokenizer: Tokenizer;
   private readonly vocabulary: readonly string[];
   private readonly probabilities: Float32Array; // [V]
   private readonly startToken: number | null;
   private stepped: number[] = [];
 
-  constructor(model: Model) {
+  constructor(model: Model, adaptive: AdaptiveSession | null = null) {
     const tokenizer = tokenizerOf(model);
     if (tokenizer === null || model.vocabulary === null || model.architecture.head !== 'softmax') {
       throw new TextError(ErrorCode.NOT_A_LANGUAGE_MODEL, 'suggestions need a language model with a vocabulary and tokenizer settings');
     }
-    this.session = model.session();
+    this.adaptive = adaptive;
+    this.session = adaptive ?? model.session();
     this.tokenizer = tokenizer;
     this.vocabulary = model.vocabulary;
     this.probabilities = new Float32Array(model.architecture.outputSize);
@@ -56,7 +62,7 @@ export class Suggester {
     const words = this.tokenizer.split(text);
     const partial = finished ? '' : (words.pop() ?? '');
     const ids = words.map((word) => this.tokenizer.vocabulary.idOf(word));
-    this.advanceTo(ids);
+    this.advanceTo(ids, words);
     const results: Suggestion[] = [];
     const probabilities = this.probabilities;
     // Repeated selection: k is small, and a prefix filter rules out most words.
@@ -73,7 +79,11 @@ export class Suggester {
       taken.add(best);
       results.push({ token: this.vocabulary[best], text: this.tokenizer.decode([best]), probability: probabilities[best] });
     }
-    return results;
+    if (this.adaptive === null || this.stepped.length === 0) return results;
+    for (const word of this.adaptive.newWordPredictions()) {
+      if (word.token !== null && word.token.startsWith(partial)) results.push({ token: word.token, text: word.token, probability: word.probability });
+    }
+    return results.sort((a, b) => b.probability - a.probability).slice(0, k);
   }
 
   private reset(): void {
@@ -83,11 +93,12 @@ export class Suggester {
     else this.probabilities.fill(1 / this.probabilities.length);
   }
 
-  private advanceTo(ids: readonly number[]): void {
+  private advanceTo(ids: readonly number[], words: readonly string[]): void {
     const common = this.stepped.length <= ids.length && this.stepped.every((id, i) => id === ids[i]);
     if (!common) this.reset();
     for (let i = this.stepped.length; i < ids.length; i++) {
-      softmaxInto(this.probabilities, this.session.step(ids[i]));
+      const output = this.adaptive === null ? this.session.step(ids[i]) : this.adaptive.step(ids[i], words[i]);
+      softmaxInto(this.probabilities, output);
       this.stepped.push(ids[i]);
     }
   }

@@ -3,14 +3,24 @@ import type { Command } from '../command.ts';
 import { runInteractive } from '../interactive.ts';
 import { loadModelArgument, looksLikeModelPath } from '../model-argument.ts';
 import { Suggester } from '../suggester.ts';
+import { ADAPT_FLAGS, ADAPT_USAGE } from '../adapt-flags.ts';
+import { openProfileSession, saveSessionProfile } from '../profile-session.ts';
 
-const USAGE = `usage: lstm-stream predict [MODEL] "text" [-k N] [--json]
-       lstm-stream predict [MODEL] --interactive
+const USAGE = `usage: lstm-stream predict [MODEL] "text" [-k N] [--json] [--profile PROFILE]
+       lstm-stream predict [MODEL] --interactive [--profile PROFILE]
 
 Prints the most likely next words after the text. MODEL is a model file
 (default: the shipped ${'Brown-corpus'} model). If the text ends inside a word,
 the suggestions complete that word. --interactive suggests next words live as
-you type (on a terminal; line by line when input is piped).`;
+you type (on a terminal; line by line when input is piped).
+
+--profile PROFILE adapts to its writer (see \`lstm-stream learn\`): the
+suggestions come from the profile's cache and weights, include the words
+outside the vocabulary it learned, and never the unknown token. The text is
+read with adaptation too; --interactive learns as you type and saves the
+profile when you quit (it is created if missing).
+
+\${ADAPT_USAGE}`;
 
 /** `lstm-stream predict`: next-word suggestions. */
 export const predictCommand: Command = {
@@ -21,13 +31,18 @@ export const predictCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { k: { type: 'string', short: 'k', default: '5' }, json: { type: 'boolean' }, interactive: { type: 'boolean', short: 'i' } },
+      options: { k: { type: 'string', short: 'k', default: '5' }, json: { type: 'boolean' }, interactive: { type: 'boolean', short: 'i' }, profile: { type: 'string' }, ...ADAPT_FLAGS },
     });
     const modelPath = positionals.length > 0 && looksLikeModelPath(positionals[0]) ? positionals.shift() : undefined;
     const k = Number(values.k);
     const model = await loadModelArgument(modelPath);
-    const suggester = new Suggester(model);
-    if (values.interactive) return runInteractive(suggester, k);
+    const adaptive = values.profile === undefined ? null : await openProfileSession(model, values, values.profile, true);
+    const suggester = new Suggester(model, adaptive);
+    if (values.interactive) {
+      const status = await runInteractive(suggester, k);
+      if (adaptive !== null && values.profile !== undefined) await saveSessionProfile(adaptive, values.profile);
+      return status;
+    }
     const text = positionals.join(' ');
     const suggestions = suggester.suggest(text, k);
     if (values.json) process.stdout.write(`${JSON.stringify(suggestions)}\n`);
