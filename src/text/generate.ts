@@ -13,6 +13,15 @@ export interface GeneratingModelLike extends TextModelLike {
 export interface GenerateOptions extends SamplingOptions {
   /** How many tokens to generate after the prompt. Default 20. */
   readonly maxTokens?: number;
+  /** Let the model's unknown token be drawn (it is a placeholder, not a word). Default false. */
+  readonly allowUnknown?: boolean;
+  /**
+   * The session to read the prompt into and generate from, e.g. an
+   * AdaptiveSession (its steps return the adapted mixture); it must be fresh
+   * or at the state to continue from, and is left after the last token.
+   * Default: a new session of the model.
+   */
+  readonly session?: { step(input: number): Float32Array };
 }
 
 /** What {@link generate} produced, the prompt not included. */
@@ -26,7 +35,8 @@ export interface Generation {
 
 /**
  * Reads a prompt (text, tokenized with the model's tokenizer, or token ids)
- * into a fresh session, then samples `maxTokens` tokens, feeding each back in.
+ * into a fresh session (or options.session), then samples `maxTokens` tokens,
+ * feeding each back in. The unknown token is never drawn unless allowUnknown.
  * Seeded: the same model, prompt and options give the same text on every runtime.
  * Throws TextError (NOT_A_LANGUAGE_MODEL) unless the model reads token ids and
  * has a softmax head over the same vocabulary; TextError for bad options or
@@ -58,8 +68,10 @@ export function generate(model: GeneratingModelLike, prompt: string | readonly n
   if (promptIds.length === 0) {
     throw new TextError(ErrorCode.SAMPLING_OPTION_INVALID, 'generate got an empty prompt; it needs at least one token to condition on');
   }
-  const sampler = new Sampler(a.outputSize, options);
-  const session = model.session();
+  const unknownId = tokenizer !== null && model.tokenizer !== null ? unknownIdOf(model) : -1;
+  const exclude = options.allowUnknown === true || unknownId < 0 ? (options.exclude ?? []) : [...(options.exclude ?? []), unknownId];
+  const sampler = new Sampler(a.outputSize, { ...options, exclude });
+  const session = options.session ?? model.session();
   let logits: Float32Array = session.step(promptIds[0]);
   for (let i = 1; i < promptIds.length; i++) logits = session.step(promptIds[i]);
   const ids: number[] = [];
@@ -72,4 +84,10 @@ export function generate(model: GeneratingModelLike, prompt: string | readonly n
   const tokens = ids.map((id) => (vocabulary === null ? String(id) : vocabulary[id]));
   const text = tokenizer === null ? tokens.join(' ') : tokenizer.decode(ids);
   return { ids, tokens, text };
+}
+
+/** The id of the model's unknown token, or −1. */
+function unknownIdOf(model: GeneratingModelLike): number {
+  const unknown = model.tokenizer?.unknownToken;
+  return unknown === undefined || model.vocabulary === null ? -1 : model.vocabulary.indexOf(unknown);
 }

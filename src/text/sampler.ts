@@ -14,6 +14,8 @@ export interface SamplingOptions {
   readonly topP?: number;
   /** PRNG seed: the same seed and logits give the same draws on every runtime. Default 1. */
   readonly seed?: number;
+  /** Token ids never drawn (e.g. the unknown token). Default none. */
+  readonly exclude?: readonly number[];
 }
 
 /**
@@ -31,6 +33,7 @@ export class Sampler {
   private readonly probabilities: Float32Array; // [size]
   private readonly order: Int32Array; // [min(topK, size)] or [size]: candidate ids, most likely first
   private readonly best: Int32Array; // [1]: the argmax for greedy decoding
+  private readonly excluded: Int32Array; // ids never drawn
 
   /** Throws TextError (SAMPLING_OPTION_INVALID) naming the bad option. */
   constructor(size: number, options: SamplingOptions = {}) {
@@ -46,6 +49,9 @@ export class Sampler {
     if (!Number.isInteger(topK) || topK < 0) fail(`topK is ${topK}; expected an integer ≥ 0`);
     if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) fail(`topP is ${topP}; expected a number in (0, 1]`);
     if (!Number.isFinite(seed)) fail(`seed is ${seed}; expected a finite number`);
+    const exclude = options.exclude ?? [];
+    for (const id of exclude) if (!Number.isInteger(id) || id < 0 || id >= size) fail(`exclude has ${id}; expected token ids in [0, ${size})`);
+    if (exclude.length >= size) fail(`exclude lists ${exclude.length} ids; at least one of the ${size} tokens must stay drawable`);
     this.size = size;
     this.temperature = temperature;
     this.topK = topK;
@@ -54,18 +60,27 @@ export class Sampler {
     this.probabilities = new Float32Array(size);
     this.order = new Int32Array(topK > 0 ? Math.min(topK, size) : size);
     this.best = new Int32Array(1);
+    this.excluded = Int32Array.from(exclude);
   }
 
   /** A token id drawn from logits[0 … size). No allocation. */
   sample(logits: Float32Array): number {
     const size = this.size;
+    const probabilities = this.probabilities;
+    const excluded = this.excluded;
     if (this.temperature === 0) {
-      topKInto(this.best, null, logits, size);
+      if (excluded.length === 0) {
+        topKInto(this.best, null, logits, size);
+        return this.best[0];
+      }
+      for (let i = 0; i < size; i++) probabilities[i] = logits[i];
+      for (let i = 0; i < excluded.length; i++) probabilities[excluded[i]] = -Infinity;
+      topKInto(this.best, null, probabilities, size);
       return this.best[0];
     }
-    const probabilities = this.probabilities;
     const scale = 1 / this.temperature;
     for (let i = 0; i < size; i++) probabilities[i] = logits[i] * scale;
+    for (let i = 0; i < excluded.length; i++) probabilities[excluded[i]] = -Infinity;
     softmaxInto(probabilities, probabilities, size);
     if (this.topK === 0 && this.topP === 1) return this.drawFromAll();
     return this.drawFromTop();
