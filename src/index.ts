@@ -13,9 +13,10 @@ export { F32Matrix } from './math/f32-matrix.ts';
 export { setKernelBackend, kernelBackend, setQ8KernelMode, q8KernelMode, type KernelBackend } from './math/wasm/kernel-backend.ts';
 export { wasmSimdSupported } from './math/wasm/kernel-module.ts';
 
-export { CELL_KINDS, gateCountOf, type CellKind, type RecurrentCell } from './cells/cell.ts';
+export { CELL_KINDS, gateCountOf, biasLengthOf, isGru, type CellKind, type RecurrentCell } from './cells/cell.ts';
 export { LstmCell } from './cells/lstm-cell.ts';
 export { ElmanCell } from './cells/elman-cell.ts';
+export { GruCell, type GruVariant } from './cells/gru-cell.ts';
 
 export { validateArchitecture, type Architecture, type HeadKind, type InputKind } from './model/architecture.ts';
 export { InputError, ConfigError } from './model/errors.ts';
@@ -89,6 +90,8 @@ export { DEFAULT_LIMITS, type FormatLimits } from './format/limits.ts';
 export {
   FORMAT_NAME,
   FORMAT_VERSION,
+  FORMAT_VERSIONS,
+  formatVersionOf,
   TENSOR_DTYPES,
   type TensorDtype,
   type ModelFile,

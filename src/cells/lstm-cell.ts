@@ -59,6 +59,7 @@ export function checkCellShapes(
   hiddenSize: number,
   weight: WeightMatrix,
   bias: Float32Array,
+  biasLength: number = gateCount * hiddenSize,
 ): void {
   if (!(Number.isInteger(inputSize) && inputSize > 0 && Number.isInteger(hiddenSize) && hiddenSize > 0)) {
     throw new RangeError(`${name}: inputSize ${inputSize} and hiddenSize ${hiddenSize} must be positive integers`);
@@ -68,7 +69,7 @@ export function checkCellShapes(
   if (weight.rows !== rows || weight.cols !== cols) {
     throw new RangeError(`${name}: weight is [${weight.rows} × ${weight.cols}], expected [${rows} × ${cols}]`);
   }
-  if (bias.length !== rows) {
-    throw new RangeError(`${name}: bias has ${bias.length} elements, expected ${rows}`);
+  if (bias.length !== biasLength) {
+    throw new RangeError(`${name}: bias has ${bias.length} elements, expected ${biasLength}`);
   }
 }

@@ -1,4 +1,4 @@
-import { gateCountOf, type RecurrentCell } from '../cells/cell.ts';
+import { biasLengthOf, gateCountOf, type RecurrentCell } from '../cells/cell.ts';
 import { ErrorCode, LstmStreamError } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
@@ -36,7 +36,7 @@ export function buildModel(file: ModelFile): Model {
   for (let l = 0; l < a.numLayers; l++) {
     const inputSize = l === 0 ? a.inputSize : H;
     const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [rows, inputSize + H]);
-    const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), rows);
+    const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), biasLengthOf(a.cell, H));
     layers.push(createCell(a.cell, inputSize, H, weight, bias));
   }
   let head: Head | null = null;

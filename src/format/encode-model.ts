@@ -11,7 +11,7 @@ import {
   CHECKSUM_TRAILER_LENGTH,
   CHECKSUM_TRAILER_PREFIX,
   FORMAT_NAME,
-  FORMAT_VERSION,
+  formatVersionOf,
   TENSOR_DTYPES,
   TENSOR_NAMES,
   type TensorDtype,
@@ -45,7 +45,8 @@ const noExtensions: ExtensionCodecType<undefined> = {
 };
 
 /**
- * Encodes a model as a model file (docs/FORMAT.md): architecture, tensors in
+ * Encodes a model as a model file (docs/FORMAT.md), in the lowest version
+ * that describes it (formatVersionOf: 2 for GRU models, else 1): architecture, tensors in
  * the requested storage type, vocabulary, tokenizer, metadata, and the
  * CRC-32 trailer. A head that shares the embedding matrix object is stored
  * once, as a reference. The same model and options give the same bytes on
@@ -92,7 +93,7 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Arr
   if (model.tokenizer !== null) checkPlainData(model.tokenizer, 'tokenizer', 0);
   const document: Record<string, unknown> = {
     format: FORMAT_NAME,
-    version: FORMAT_VERSION,
+    version: formatVersionOf(a),
     architecture: {
       cell: a.cell,
       input: a.input,

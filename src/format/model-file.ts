@@ -1,11 +1,29 @@
+import { isGru } from '../cells/cell.ts';
 import type { Architecture } from '../model/architecture.ts';
 import type { TokenizerSettings } from '../model/model.ts';
 
 /** The `format` value every model file starts with. */
 export const FORMAT_NAME = 'lstm-stream';
 
-/** The version this library writes and reads. */
-export const FORMAT_VERSION = 1;
+/**
+ * The newest version this library reads and writes. Version 2 adds the GRU
+ * cells; a writer gives each file the lowest version that describes it (see
+ * {@link formatVersionOf}), so an LSTM or Elman file stays version 1, byte for
+ * byte, and version-1 readers keep reading it.
+ */
+export const FORMAT_VERSION = 2;
+
+/** The versions this library reads. */
+export const FORMAT_VERSIONS: readonly number[] = [1, 2];
+
+/**
+ * The lowest format version that can describe a model of this architecture:
+ * 2 for the GRU cells (a version-1 reader would take a GRU's 3H-row weights
+ * for something else or fail on them), 1 otherwise. Writers use it.
+ */
+export function formatVersionOf(architecture: Architecture): number {
+  return isGru(architecture.cell) ? 2 : 1;
+}
 
 /** Storage types of a tensor in a file. */
 export type TensorDtype = 'f32' | 'f16' | 'q8' | 'q4';

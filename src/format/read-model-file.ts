@@ -9,7 +9,8 @@ import {
   CHECKSUM_TRAILER_LENGTH,
   CHECKSUM_TRAILER_PREFIX,
   FORMAT_NAME,
-  FORMAT_VERSION,
+  FORMAT_VERSIONS,
+  formatVersionOf,
   TENSOR_DTYPES,
   dataByteLength,
   type FileTensor,
@@ -60,10 +61,11 @@ export function readModelFile(bytes: Uint8Array, options: ReadOptions = {}): Mod
   if (document.format !== FORMAT_NAME) {
     throw new FormatError(ErrorCode.WRONG_FORMAT, `format is ${show(document.format)}, expected "${FORMAT_NAME}"`);
   }
-  if (document.version !== FORMAT_VERSION) {
+  const version = document.version;
+  if (typeof version !== 'number' || !FORMAT_VERSIONS.includes(version)) {
     throw new FormatError(
       ErrorCode.UNSUPPORTED_VERSION,
-      `version is ${show(document.version)}; this reader supports version ${FORMAT_VERSION}`,
+      `version is ${show(version)}; this reader supports versions ${FORMAT_VERSIONS.join(' and ')}`,
     );
   }
   const checksum = checkChecksum(bytes, document, options.verifyChecksum !== false);
@@ -71,8 +73,15 @@ export function readModelFile(bytes: Uint8Array, options: ReadOptions = {}): Mod
     if (!TOP_LEVEL_KEYS.includes(key)) throw new FormatError(ErrorCode.INVALID_FIELD, `unknown top-level field ${show(key)}`);
   }
   const architecture = readArchitecture(document.architecture, limits);
+  if (formatVersionOf(architecture) > version) {
+    // A version-1 file cannot hold a GRU: version-1 readers do not know the cell.
+    throw new FormatError(
+      ErrorCode.INVALID_FIELD,
+      `architecture.cell is ${show(architecture.cell)}, which needs format version ${formatVersionOf(architecture)}; this file says version ${version}`,
+    );
+  }
   return {
-    version: FORMAT_VERSION,
+    version,
     architecture,
     tensors: readTensors(document.tensors, limits),
     vocabulary: readVocabulary(document.vocabulary, limits),

@@ -1,5 +1,5 @@
 import type { WeightMatrix } from './matrix.ts';
-import { matVecInto } from './matvec.ts';
+import { matVecBlockInto, matVecInto } from './matvec.ts';
 import type { MatVecKernel } from './wasm/matvec-kernel.ts';
 
 /**
@@ -62,6 +62,19 @@ export class F32Matrix implements WeightMatrix {
     const kernel = this.kernel;
     if (kernel !== null && bias === this.kernelBias) return kernel.multiplyOffsetInto(out, x, xOffset);
     return matVecInto(out, this.storage, this.rows, this.cols, x, xOffset, bias);
+  }
+
+  multiplyBlockInto(
+    out: Float32Array,
+    outOffset: number,
+    x: Float32Array,
+    xOffset: number,
+    rowStart: number,
+    rowCount: number,
+    colStart: number,
+    colCount: number,
+  ): Float32Array {
+    return matVecBlockInto(out, outOffset, this.storage, rowStart * this.cols + colStart, this.cols, rowCount, colCount, x, xOffset);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {

@@ -15,6 +15,23 @@ export interface WeightMatrix {
    * Reads `cols` elements of x from xOffset. Returns out. Allocates nothing.
    */
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array;
+  /**
+   * The product of one block of the matrix, without bias:
+   * out[outOffset + i] = Σ_{k < colCount} W[rowStart + i, colStart + k] · x[xOffset + k]
+   * for i < rowCount. A GRU needs it: its input and hidden products stay
+   * apart (r multiplies the hidden part of n), and its reset-before variant
+   * multiplies the n rows by r ⊙ h instead of h. Returns out. Allocates nothing.
+   */
+  multiplyBlockInto(
+    out: Float32Array,
+    outOffset: number,
+    x: Float32Array,
+    xOffset: number,
+    rowStart: number,
+    rowCount: number,
+    colStart: number,
+    colCount: number,
+  ): Float32Array;
   /** Writes row `row` as f32 into out[outOffset …outOffset + cols). Allocates nothing. */
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array;
   /** Index (row-major) of the first element that is NaN or ±Infinity, or -1. Cold path, no allocation. */

@@ -50,3 +50,53 @@ export function matVecInto(
   }
   return out;
 }
+
+/**
+ * out[outOffset + i] = Σ_{c < cols} W[wOffset + i·stride + c] · x[xOffset + c]
+ * for i < rows: the product of a block of a larger row-major matrix whose
+ * rows are `stride` apart (a GRU multiplies its input and hidden columns
+ * separately). No bias. Returns out.
+ * Cost: rows·cols multiply-adds, no allocation.
+ */
+export function matVecBlockInto(
+  out: Float32Array,
+  outOffset: number,
+  W: Float32Array,
+  wOffset: number,
+  stride: number,
+  rows: number,
+  cols: number,
+  x: Float32Array,
+  xOffset: number,
+): Float32Array {
+  // Four rows at a time, as in matVecInto.
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const base0 = wOffset + r * stride;
+    const base1 = base0 + stride;
+    const base2 = base1 + stride;
+    const base3 = base2 + stride;
+    let sum0 = 0;
+    let sum1 = 0;
+    let sum2 = 0;
+    let sum3 = 0;
+    for (let c = 0; c < cols; c++) {
+      const xc = x[xOffset + c];
+      sum0 += W[base0 + c] * xc;
+      sum1 += W[base1 + c] * xc;
+      sum2 += W[base2 + c] * xc;
+      sum3 += W[base3 + c] * xc;
+    }
+    out[outOffset + r] = sum0;
+    out[outOffset + r + 1] = sum1;
+    out[outOffset + r + 2] = sum2;
+    out[outOffset + r + 3] = sum3;
+  }
+  for (; r < rows; r++) {
+    const base = wOffset + r * stride;
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += W[base + c] * x[xOffset + c];
+    out[outOffset + r] = sum;
+  }
+  return out;
+}

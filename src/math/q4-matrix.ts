@@ -1,5 +1,5 @@
 import type { WeightMatrix } from './matrix.ts';
-import { q4MatVecInto } from './q4-matvec.ts';
+import { q4MatVecBlockInto, q4MatVecInto } from './q4-matvec.ts';
 
 /**
  * A 4-bit weight matrix with symmetric f32 scales per block of `blockSize`
@@ -80,6 +80,19 @@ export class Q4Matrix implements WeightMatrix {
 
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
     return q4MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+  }
+
+  multiplyBlockInto(
+    out: Float32Array,
+    outOffset: number,
+    x: Float32Array,
+    xOffset: number,
+    rowStart: number,
+    rowCount: number,
+    colStart: number,
+    colCount: number,
+  ): Float32Array {
+    return q4MatVecBlockInto(out, outOffset, this.data, this.scales, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {

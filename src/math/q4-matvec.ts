@@ -48,3 +48,48 @@ export function q4MatVecInto(
   }
   return out;
 }
+
+/**
+ * The 4-bit product of one block of the matrix, without bias:
+ * out[outOffset + i] = Σ_{c in [colStart, colStart + colCount)} q(r, c) · scale(r, c) · x[xOffset + c − colStart],
+ * r = rowStart + i, for i < rowCount. Same packing as {@link q4MatVecInto};
+ * the range may start on an odd column and straddle scale blocks, so it
+ * reads one nibble at a time. Returns out.
+ * Cost: rowCount·colCount multiply-adds plus a scale multiply per block touched; no allocation.
+ */
+export function q4MatVecBlockInto(
+  out: Float32Array,
+  outOffset: number,
+  W: Uint8Array,
+  scales: Float32Array,
+  cols: number,
+  blockSize: number,
+  rowStart: number,
+  rowCount: number,
+  colStart: number,
+  colCount: number,
+  x: Float32Array,
+  xOffset: number,
+): Float32Array {
+  const rowBytes = (cols + 1) >> 1;
+  const blocksPerRow = Math.ceil(cols / blockSize);
+  const colEnd = colStart + colCount;
+  const shift = xOffset - colStart;
+  for (let i = 0; i < rowCount; i++) {
+    const r = rowStart + i;
+    const base = r * rowBytes;
+    let sum = 0;
+    for (let c = colStart; c < colEnd; ) {
+      const b = Math.floor(c / blockSize);
+      const end = Math.min((b + 1) * blockSize, colEnd);
+      let blockSum = 0;
+      for (; c < end; c++) {
+        const nibble = (W[base + (c >> 1)] >> ((c & 1) << 2)) & 15;
+        blockSum += ((nibble ^ 8) - 8) * x[shift + c];
+      }
+      sum += blockSum * scales[r * blocksPerRow + b];
+    }
+    out[outOffset + i] = sum;
+  }
+  return out;
+}

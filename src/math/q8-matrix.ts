@@ -1,5 +1,5 @@
 import type { WeightMatrix } from './matrix.ts';
-import { q8MatVecInto } from './q8-matvec.ts';
+import { q8MatVecBlockInto, q8MatVecInto } from './q8-matvec.ts';
 import type { Q8MatVecKernel } from './wasm/q8-matvec-kernel.ts';
 
 /**
@@ -103,6 +103,19 @@ export class Q8Matrix implements WeightMatrix {
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
     if (this.kernel !== null && bias === this.kernelBias) return this.kernel.multiplyOffsetInto(out, x, xOffset);
     return q8MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+  }
+
+  multiplyBlockInto(
+    out: Float32Array,
+    outOffset: number,
+    x: Float32Array,
+    xOffset: number,
+    rowStart: number,
+    rowCount: number,
+    colStart: number,
+    colCount: number,
+  ): Float32Array {
+    return q8MatVecBlockInto(out, outOffset, this.data, this.scales, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {

@@ -93,3 +93,80 @@ function q8RowScaledInto(
   }
   return out;
 }
+
+/**
+ * The int8 product of one block of the matrix, without bias:
+ *
+ *   out[outOffset + i] = Σ_{c in [colStart, colStart + colCount)} scale(r, c) · W[r·cols + c] · x[xOffset + c − colStart],  r = rowStart + i
+ *
+ * for i < rowCount, where scale(r, c) is the scale of the block holding
+ * column c (a block may straddle the range's edges: its scale applies to the
+ * part inside). Same layout as {@link q8MatVecInto}. Returns out.
+ * Cost: rowCount·colCount multiply-adds plus a scale multiply per block touched; no allocation.
+ */
+export function q8MatVecBlockInto(
+  out: Float32Array,
+  outOffset: number,
+  W: Int8Array,
+  scales: Float32Array,
+  cols: number,
+  blockSize: number,
+  rowStart: number,
+  rowCount: number,
+  colStart: number,
+  colCount: number,
+  x: Float32Array,
+  xOffset: number,
+): Float32Array {
+  const blocksPerRow = Math.ceil(cols / blockSize);
+  const colEnd = colStart + colCount;
+  const shift = xOffset - colStart;
+  if (blocksPerRow === 1) {
+    // One scale per row: four rows at a time, the scale applied once per row.
+    let i = 0;
+    for (; i + 4 <= rowCount; i += 4) {
+      const r = rowStart + i;
+      const base0 = r * cols;
+      const base1 = base0 + cols;
+      const base2 = base1 + cols;
+      const base3 = base2 + cols;
+      let sum0 = 0;
+      let sum1 = 0;
+      let sum2 = 0;
+      let sum3 = 0;
+      for (let c = colStart; c < colEnd; c++) {
+        const xc = x[shift + c];
+        sum0 += W[base0 + c] * xc;
+        sum1 += W[base1 + c] * xc;
+        sum2 += W[base2 + c] * xc;
+        sum3 += W[base3 + c] * xc;
+      }
+      out[outOffset + i] = sum0 * scales[r];
+      out[outOffset + i + 1] = sum1 * scales[r + 1];
+      out[outOffset + i + 2] = sum2 * scales[r + 2];
+      out[outOffset + i + 3] = sum3 * scales[r + 3];
+    }
+    for (; i < rowCount; i++) {
+      const r = rowStart + i;
+      const base = r * cols;
+      let sum = 0;
+      for (let c = colStart; c < colEnd; c++) sum += W[base + c] * x[shift + c];
+      out[outOffset + i] = sum * scales[r];
+    }
+    return out;
+  }
+  for (let i = 0; i < rowCount; i++) {
+    const r = rowStart + i;
+    const base = r * cols;
+    let sum = 0;
+    for (let c = colStart; c < colEnd; ) {
+      const b = Math.floor(c / blockSize);
+      const end = Math.min((b + 1) * blockSize, colEnd);
+      let blockSum = 0;
+      for (; c < end; c++) blockSum += W[base + c] * x[shift + c];
+      sum += blockSum * scales[r * blocksPerRow + b];
+    }
+    out[outOffset + i] = sum;
+  }
+  return out;
+}

@@ -1,4 +1,4 @@
-import { gateCountOf } from '../cells/cell.ts';
+import { biasLengthOf, gateCountOf } from '../cells/cell.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import { SeededRandom } from '../math/random.ts';
 import { validateArchitecture, type Architecture } from './architecture.ts';
@@ -17,8 +17,8 @@ export interface RandomModelOptions {
 
 /**
  * A model of the given architecture with PyTorch's default initialisation:
- * recurrent and head weights uniform in ±1/√H, embedding uniform in
- * ±embeddingScale. For demos, tests, benchmarks and as the trainer's start.
+ * recurrent and head weights and biases (a GRU's b_ih and b_hh both)
+ * uniform in ±1/√H, embedding uniform in ±embeddingScale. For demos, tests, benchmarks and as the trainer's start.
  * Cold path: allocates every weight.
  */
 export function createRandomModel(architecture: Architecture, options: RandomModelOptions = {}): Model {
@@ -36,10 +36,11 @@ export function createRandomModel(architecture: Architecture, options: RandomMod
       ? new F32Matrix(a.vocabSize, a.inputSize, fill(a.vocabSize * a.inputSize, options.embeddingScale ?? 0.1))
       : null;
   const rows = gateCountOf(a.cell) * H;
+  const biasLength = biasLengthOf(a.cell, H);
   const layers = [];
   for (let l = 0; l < a.numLayers; l++) {
     const inputSize = l === 0 ? a.inputSize : H;
-    layers.push(createCell(a.cell, inputSize, H, new F32Matrix(rows, inputSize + H, fill(rows * (inputSize + H), bound)), fill(rows, bound)));
+    layers.push(createCell(a.cell, inputSize, H, new F32Matrix(rows, inputSize + H, fill(rows * (inputSize + H), bound)), fill(biasLength, bound)));
   }
   const head =
     a.head === 'none'

@@ -22,7 +22,7 @@ export class Session {
   readonly model: Model;
   /** Live, writable hidden state [numLayers × hiddenSize], row l = layer l. */
   readonly h: Float32Array;
-  /** Live, writable LSTM cell state [numLayers × hiddenSize]; null for Elman models. */
+  /** Live, writable LSTM cell state [numLayers × hiddenSize]; null for Elman and GRU models (their state is h alone). */
   readonly c: Float32Array | null;
   /** Steps taken since creation or the last reset; used to say where bad input was. */
   position = 0;

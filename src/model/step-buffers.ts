@@ -1,3 +1,4 @@
+import { stepScratchLengthOf } from '../cells/cell.ts';
 import type { Architecture } from './architecture.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { Architecture } from './architecture.ts';
 export interface StepBuffers {
   /** [max(I, H) + H]: a layer's input followed by its previous h. */
   readonly xh: Float32Array;
-  /** [gateCount·H]: pre-activations of the layer being stepped; [0] when every layer steps in WebAssembly (its scratch is the kernel's). */
+  /** [gateCount·H] (GRU: [7H], see GruCell): pre-activations of the layer being stepped; [0] when every layer steps in WebAssembly (its scratch is the kernel's). */
   readonly gates: Float32Array;
   /** [L] views of session.h, one [H] per layer. */
   readonly hLayers: readonly Float32Array[];
@@ -25,7 +26,7 @@ export interface StepBuffers {
  */
 export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Array | null, withGates = true): StepBuffers {
   const H = a.hiddenSize;
-  const gateCount = a.cell === 'lstm' ? 4 : 1;
+  const scratch = stepScratchLengthOf(a.cell, H);
   const hLayers: Float32Array[] = [];
   const cLayers: (Float32Array | null)[] = [];
   for (let l = 0; l < a.numLayers; l++) {
@@ -34,7 +35,7 @@ export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Ar
   }
   return {
     xh: new Float32Array(Math.max(a.inputSize, H) + H),
-    gates: new Float32Array(withGates ? gateCount * H : 0),
+    gates: new Float32Array(withGates ? scratch : 0),
     hLayers,
     cLayers,
     output: a.head === 'none' ? hLayers[a.numLayers - 1] : new Float32Array(a.outputSize),
@@ -44,6 +45,5 @@ export function createStepBuffers(a: Architecture, h: Float32Array, c: Float32Ar
 /** Bytes of scratch (not state) that {@link createStepBuffers} allocates. */
 export function stepBufferBytes(a: Architecture, withGates = true): number {
   const H = a.hiddenSize;
-  const gateCount = a.cell === 'lstm' ? 4 : 1;
-  return 4 * (Math.max(a.inputSize, H) + H + (withGates ? gateCount * H : 0) + (a.head === 'none' ? 0 : a.outputSize));
+  return 4 * (Math.max(a.inputSize, H) + H + (withGates ? stepScratchLengthOf(a.cell, H) : 0) + (a.head === 'none' ? 0 : a.outputSize));
 }

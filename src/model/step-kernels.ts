@@ -51,6 +51,8 @@ export function stepKernelsFor(model: Model): StepKernels {
 }
 
 function layerKernelFor(cell: RecurrentCell): RecurrentLayerKernel | null {
+  // GRU layers step in TypeScript until their WebAssembly kernel lands.
+  if (cell.kind === 'gru' || cell.kind === 'gru-reset-before') return null;
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   const weight = cell.weight;
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);

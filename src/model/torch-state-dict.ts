@@ -1,5 +1,5 @@
 import type { CellKind } from '../cells/cell.ts';
-import { gateCountOf } from '../cells/cell.ts';
+import { gateCountOf, isGru } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import { createCell } from './build-layer.ts';
@@ -14,7 +14,10 @@ export interface TorchTensor {
 
 /** Options of {@link fromTorchStateDict}. */
 export interface FromTorchOptions {
-  /** The cell kind. Omitted: LSTM when weight_hh has 4H rows, otherwise an Elman RNN with tanh. */
+  /**
+   * The cell kind. Omitted: LSTM when weight_hh has 4H rows, a GRU (`gru`,
+   * PyTorch's variant) when it has 3H, otherwise an Elman RNN with tanh.
+   */
   readonly cell?: CellKind;
   /** The head's activation when `out.weight` is present: softmax (default with an embedding) or linear. */
   readonly head?: 'softmax' | 'linear';
@@ -23,10 +26,12 @@ export interface FromTorchOptions {
 const LAYER_KEY = /^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$/;
 
 /**
- * Builds a Model from PyTorch-named tensors: a bare `nn.LSTM`/`nn.RNN` state
- * dict (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, …) or a
- * language model (`emb.weight`, `rnn.…`, `out.weight`, `out.bias`). Sums the
- * two biases into the fused one and concatenates [W_ih | W_hh] per row.
+ * Builds a Model from PyTorch-named tensors: a bare `nn.LSTM`/`nn.GRU`/`nn.RNN`
+ * state dict (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, …) or a
+ * language model (`emb.weight`, `rnn.…`, `out.weight`, `out.bias`).
+ * Concatenates [W_ih | W_hh] per row; sums the two biases into the fused one
+ * (LSTM, Elman) or keeps them apart, [b_ih | b_hh] (GRU: PyTorch's gate order
+ * r, z, n is ours).
  * Throws ConfigError naming the tensor for a missing, unexpected, mis-shaped
  * or non-finite one. Cold path: copies every weight once into f32.
  */
@@ -58,7 +63,7 @@ export function fromTorchStateDict(
   expectRank(`${prefix}weight_hh_l0`, hh0, 2);
   const hiddenSize = hh0.shape[1];
   const gateRows = hh0.shape[0];
-  const cell = options.cell ?? (gateRows === 4 * hiddenSize ? 'lstm' : 'rnn-tanh');
+  const cell = options.cell ?? (gateRows === 4 * hiddenSize ? 'lstm' : gateRows === 3 * hiddenSize ? 'gru' : 'rnn-tanh');
   const gateCount = gateCountOf(cell);
   if (gateRows !== gateCount * hiddenSize) {
     throw new ConfigError(
@@ -91,14 +96,17 @@ export function fromTorchStateDict(
       for (let k = 0; k < inputSize; k++) weight[r * cols + k] = ih.data[r * inputSize + k];
       for (let k = 0; k < hiddenSize; k++) weight[r * cols + inputSize + k] = hh.data[r * hiddenSize + k];
     }
-    const biasSum = new Float64Array(rows);
-    for (const kind of ['bias_ih', 'bias_hh']) {
+    const gru = isGru(cell);
+    const biasSum = new Float64Array(gru ? 2 * rows : rows);
+    ['bias_ih', 'bias_hh'].forEach((kind, half) => {
       const name = `${prefix}${kind}_l${l}`;
-      if (tensors[name] === undefined) continue; // nn.LSTM(bias=False) has neither
+      if (tensors[name] === undefined) return; // nn.LSTM(bias=False) has neither
       const b = take(name);
       expectShape(name, b, [rows]);
-      for (let r = 0; r < rows; r++) biasSum[r] += b.data[r];
-    }
+      // A GRU keeps b_hh apart (its n part is multiplied by r); the others sum them.
+      const at = gru ? half * rows : 0;
+      for (let r = 0; r < rows; r++) biasSum[at + r] += b.data[r];
+    });
     // Summed in f64 and rounded once, so an f64 state dict loses no more than one rounding.
     const bias = Float32Array.from(biasSum);
     layers.push(createCell(cell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias));
@@ -136,10 +144,19 @@ export function fromTorchStateDict(
  * The inverse of {@link fromTorchStateDict}: PyTorch-named f32 tensors
  * (language-model names when the model has an embedding, bare stack names
  * otherwise, plus `out.*` for a head). The fused bias goes to `bias_ih_l{k}`
- * and zeros to `bias_hh_l{k}`. Cold path: allocates a copy of every weight.
+ * and zeros to `bias_hh_l{k}`; a GRU's two biases go to their own names.
+ * Throws ConfigError (INVALID_CONFIG) for a `gru-reset-before` model, which
+ * nn.GRU cannot compute (it applies the reset gate after the hidden
+ * product). Cold path: allocates a copy of every weight.
  */
 export function toTorchStateDict(model: Model): Record<string, { shape: number[]; data: Float32Array }> {
   const a = model.architecture;
+  if (a.cell === 'gru-reset-before') {
+    throw new ConfigError(
+      ErrorCode.INVALID_CONFIG,
+      "a gru-reset-before model has no nn.GRU equivalent: PyTorch's GRU applies the reset gate after the hidden product (cell gru)",
+    );
+  }
   const prefix = model.embedding !== null ? 'rnn.' : '';
   const result: Record<string, { shape: number[]; data: Float32Array }> = {};
   if (model.embedding !== null) {
@@ -158,8 +175,9 @@ export function toTorchStateDict(model: Model): Record<string, { shape: number[]
     }
     result[`${prefix}weight_ih_l${l}`] = { shape: [rows, inputSize], data: ih };
     result[`${prefix}weight_hh_l${l}`] = { shape: [rows, a.hiddenSize], data: hh };
-    result[`${prefix}bias_ih_l${l}`] = { shape: [rows], data: layer.bias.slice() };
-    result[`${prefix}bias_hh_l${l}`] = { shape: [rows], data: new Float32Array(rows) };
+    const gru = isGru(layer.kind);
+    result[`${prefix}bias_ih_l${l}`] = { shape: [rows], data: layer.bias.slice(0, rows) };
+    result[`${prefix}bias_hh_l${l}`] = { shape: [rows], data: gru ? layer.bias.slice(rows, 2 * rows) : new Float32Array(rows) };
   });
   if (model.head !== null) {
     result['out.weight'] = { shape: [model.head.weight.rows, model.head.weight.cols], data: model.head.weight.toFloat32() };

@@ -1,4 +1,4 @@
-import type { RecurrentCell } from '../cells/cell.ts';
+import { isGru, type RecurrentCell } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import { RELU_CEILING } from '../math/activations.ts';
 import type { OutputClassLayer } from '../math/class-softmax.ts';
@@ -32,9 +32,13 @@ export interface WeightBounds {
 /**
  * Checks that every weight is finite (WEIGHT_NOT_FINITE) and that no step can
  * overflow float32 (WEIGHT_OVERFLOW), both from one pass over each tensor:
- * with |x| bounded by the embedding, h by 1 (LSTM, tanh) or RELU_CEILING
+ * with |x| bounded by the embedding, h by 1 (LSTM, tanh, GRU) or RELU_CEILING
  * (ReLU), each row's |W·[x; h] + b| is bounded by Σ_j |W_ij|·bound_j + |b_i|,
- * layer by layer up to the head. Dense input has no bound of its own, so
+ * layer by layer up to the head. A GRU's pre-activations are sums of parts of
+ * its rows (the input and hidden products apart, the hidden one over h or
+ * r ⊙ h, both within [−1, 1]) plus both biases, so the same row bound with
+ * |b_ih| + |b_hh| covers them, and its h' stays in [−1, 1] (a convex mix of
+ * tanh and h). Dense input has no bound of its own, so
  * the first layer is checked at x = 0 (what must hold for any input) and
  * the largest safe |x_i| is returned as inputLimit. The bounds are
  * worst cases: a refused model might never overflow on real text, but
@@ -76,7 +80,7 @@ export function checkWeightBounds(
     checkRowsFinite(layer.weight, name, rows);
     checkFiniteVector(layer.bias, `layer ${l} bias`);
     addBias(rows, layer.bias);
-    checkRows(`layer ${l} weight and bias`, rows, a.cell === 'lstm' ? H : 0, '|W·[x; h] + b|');
+    checkRows(`layer ${l} weight and bias`, rows, a.cell === 'lstm' || isGru(a.cell) ? H : 0, '|W·[x; h] + b|', isGru(a.cell) ? 'rzn' : 'ifgo');
     const dense = l === 0 && embedding === null;
     if (dense) inputLimit = denseInputLimit(layer, rows, name);
     // What the next layer (or the head) reads: h itself, within [-1, 1], or
@@ -130,8 +134,11 @@ function denseInputLimit(layer: RecurrentCell, atZero: Float64Array, name: strin
   return limit;
 }
 
+/** Adds |b| per row; a bias twice as long as the rows (a GRU's b_ih | b_hh) adds both halves. */
 function addBias(rows: Float64Array, bias: Float32Array): void {
-  for (let r = 0; r < rows.length; r++) rows[r] += Math.abs(bias[r]);
+  const n = rows.length;
+  for (let r = 0; r < n; r++) rows[r] += Math.abs(bias[r]);
+  if (bias.length === 2 * n) for (let r = 0; r < n; r++) rows[r] += Math.abs(bias[n + r]);
 }
 
 /** A non-finite row bound means a non-finite weight in that row: find it for the message. */
@@ -147,11 +154,11 @@ function checkFiniteVector(tensor: Float32Array, name: string): void {
   }
 }
 
-/** Rows past the limit: the first one is named; gateRows H > 0 names an LSTM row's gate and unit too. */
-function checkRows(name: string, rows: Float64Array, gateRows: number, what: string): void {
+/** Rows past the limit: the first one is named; gateRows H > 0 names an LSTM or GRU row's gate (a letter of gateNames) and unit too. */
+function checkRows(name: string, rows: Float64Array, gateRows: number, what: string, gateNames = ''): void {
   for (let r = 0; r < rows.length; r++) {
     if (rows[r] > PRE_ACTIVATION_LIMIT) {
-      const gate = gateRows > 0 ? ` (gate ${'ifgo'[Math.floor(r / gateRows)]}, unit ${r % gateRows})` : '';
+      const gate = gateRows > 0 ? ` (gate ${gateNames[Math.floor(r / gateRows)]}, unit ${r % gateRows})` : '';
       throwOverflow(name, r, rows[r], what, gate);
     }
   }

@@ -52,7 +52,8 @@ describe('bad model files get FormatError with a stable code and a message namin
   });
 
   it('unsupported version: UNSUPPORTED_VERSION', () => {
-    expectFormatError(edited((d) => (d.version = 2)), ErrorCode.UNSUPPORTED_VERSION, /version is 2; this reader supports version 1/);
+    expectFormatError(edited((d) => (d.version = 3)), ErrorCode.UNSUPPORTED_VERSION, /version is 3; this reader supports versions 1 and 2/);
+    expectFormatError(edited((d) => (d.version = 0)), ErrorCode.UNSUPPORTED_VERSION, /version is 0/);
     expectFormatError(edited((d) => (d.version = '1')), ErrorCode.UNSUPPORTED_VERSION, /version is "1"/);
   });
 
@@ -186,7 +187,8 @@ describe('bad model files get FormatError with a stable code and a message namin
   });
 
   it('fields of the wrong type or value: INVALID_FIELD naming the field', () => {
-    expectFormatError(edited((d) => (d.architecture.cell = 'gru')), ErrorCode.INVALID_FIELD, /architecture\.cell is "gru"/);
+    expectFormatError(edited((d) => (d.architecture.cell = 'gru')), ErrorCode.INVALID_FIELD, /architecture\.cell is "gru", which needs format version 2; this file says version 1/);
+    expectFormatError(edited((d) => (d.architecture.cell = 'peephole')), ErrorCode.INVALID_FIELD, /architecture\.cell is "peephole"; expected one of lstm, rnn-tanh, rnn-relu, gru, gru-reset-before/);
     expectFormatError(edited((d) => (d.architecture.extra = 1)), ErrorCode.INVALID_FIELD, /architecture has unknown field "extra"/);
     expectFormatError(edited((d) => (d.shiny = true)), ErrorCode.INVALID_FIELD, /unknown top-level field "shiny"/);
     expectFormatError(edited((d) => (d.tensors = {})), ErrorCode.INVALID_FIELD, /tensors is a map, expected an array/);

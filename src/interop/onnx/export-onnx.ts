@@ -1,4 +1,7 @@
+import { isGru } from '../../cells/cell.ts';
+import { ErrorCode } from '../../errors.ts';
 import type { Model } from '../../model/model.ts';
+import { InteropError } from '../errors.ts';
 import { extrasOf } from '../model-extras.ts';
 import { encodeOnnx } from './encode-onnx.ts';
 import { emptyAttribute, emptyTensor, OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-model.ts';
@@ -22,10 +25,16 @@ const SEQUENCE = 'sequence';
  * and the final `h_n` (and `c_n`). One LSTM/RNN node per layer, gates
  * reordered to ONNX's i, o, f, c; quantized and f16 weights are written as f32
  * (dequantized). The vocabulary, tokenizer and metadata go to
- * metadata_props as JSON (model-extras.ts). Cold path: copies every weight once.
+ * metadata_props as JSON (model-extras.ts). Throws InteropError
+ * (ONNX_UNSUPPORTED) for a GRU model, whose export is not written yet.
+ * Cold path: copies every weight once.
  */
 export function toOnnxModel(model: Model): OnnxModel {
   const a = model.architecture;
+  if (isGru(a.cell)) {
+    // Refused rather than written wrong: the LSTM/RNN layout below would misread a GRU's 3H rows and 6H bias.
+    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `ONNX export of a ${a.cell} model (ONNX's GRU operator) is not supported yet`);
+  }
   const H = a.hiddenSize;
   const L = a.numLayers;
   const lstm = a.cell === 'lstm';
