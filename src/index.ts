@@ -74,7 +74,7 @@ export type { AdaptationProfile, ProfileCache, ProfileNewWord, ProfileDelta } fr
 export { createStream, isStreaming } from './stream/create-stream.ts';
 export { PushStream } from './stream/push-stream.ts';
 export type { StreamOptions, OverflowPolicy } from './stream/options.ts';
-export type { StreamInput, StreamResult } from './stream/stepper.ts';
+export type { StreamInput, StreamResult, StreamSession } from './stream/stepper.ts';
 export { StreamClosedError, StreamOverflowError, StreamOptionError } from './stream/errors.ts';
 
 // The model file: encode, decode, load, save, quantize (issue 3).

@@ -155,7 +155,8 @@ export class ContinuousCache {
   private attend(h: Float32Array, n: number): void {
     const weights = this.weights;
     if (this.kind === 'unigram') {
-      weights.fill(1 / n, 0, n);
+      const share = 1 / n;
+      for (let i = 0; i < n; i++) weights[i] = share;
       return;
     }
     const H = this.hiddenSize;

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../errors.ts';
 import { InputError } from '../model/errors.ts';
 import type { Model } from '../model/model.ts';
-import type { Session } from '../model/session.ts';
+import { Session } from '../model/session.ts';
 import { tokenizerOf } from '../text/create-tokenizer.ts';
 import { NextTokenPredictor, type Prediction } from '../text/prediction.ts';
 import type { Tokenizer } from '../text/tokenizer.ts';
@@ -28,6 +28,20 @@ export interface StreamResult {
   readonly top?: Prediction[];
 }
 
+/**
+ * What a stream steps: a Session, or anything shaped like one, such as an
+ * AdaptiveSession (lstm-stream's adaptation): `step` takes the token as the
+ * writer typed it too, and when it has `predictNext` (and is not a plain
+ * Session, whose predictNext recomputes the head) `top` comes from it, so a
+ * stream's predictions are the session's own (new words, no unknown token).
+ */
+export interface StreamSession {
+  readonly model: Model;
+  readonly position: number;
+  step(input: number | Float32Array, typed?: string): Float32Array;
+  predictNext?(k: number): Prediction[];
+}
+
 // One predictor per model: JavaScript runs one step at a time, so every stream
 // of a model can share its scratch, and a stream costs nothing extra for `top`.
 const predictors = new WeakMap<Model, NextTokenPredictor>();
@@ -38,16 +52,19 @@ const predictors = new WeakMap<Model, NextTokenPredictor>();
  * of its own (the tokenizer and predictor are shared per model).
  */
 export class StreamStepper {
-  readonly session: Session;
+  readonly session: StreamSession;
+  /** The session ranks its own predictions (an adaptive session), instead of the shared predictor. */
+  private readonly ownPredictions: boolean;
   private readonly tokenizer: Tokenizer | null;
   private readonly predictor: NextTokenPredictor | null;
   private readonly top: number;
   private readonly copy: boolean;
 
   /** Throws StreamOptionError (STREAM_OPTION_INVALID) when `top` is asked of a model without a softmax head. */
-  constructor(session: Session, top: number, copy: boolean) {
+  constructor(session: StreamSession, top: number, copy: boolean) {
     const model = session.model;
     this.session = session;
+    this.ownPredictions = !(session instanceof Session) && typeof session.predictNext === 'function';
     this.tokenizer = tokenizerOf(model);
     this.top = top;
     this.copy = copy;
@@ -83,10 +100,11 @@ export class StreamStepper {
 
   /** Steps the session on one id or vector and packs the result. Session errors (InputError) propagate. */
   step(input: number | string | Float32Array, stepped: number | Float32Array): StreamResult {
-    const view = this.session.step(stepped);
+    const view = typeof input === 'string' ? this.session.step(stepped, input) : this.session.step(stepped);
     const output = this.copy ? view.slice() : view;
     const id = typeof stepped === 'number' ? stepped : null;
     if (this.predictor === null) return { input, id, output };
-    return { input, id, output, top: this.predictor.predict(view, this.top) };
+    const top = this.ownPredictions ? this.session.predictNext!(this.top) : this.predictor.predict(view, this.top);
+    return { input, id, output, top };
   }
 }

@@ -21,7 +21,7 @@ export interface AllocationReading {
  * warming up again after an unclean reading, and keeps the cleanest one. A
  * real per-step allocation (≥ 16 bytes a step) shows in every attempt.
  */
-export async function measureStepAllocation(session: Session, steps: number, vocabSize: number, attempts = 5): Promise<AllocationReading> {
+export async function measureStepAllocation(session: Pick<Session, "step">, steps: number, vocabSize: number, attempts = 5): Promise<AllocationReading> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   let checksum = 0;
@@ -56,7 +56,7 @@ export async function measureStepAllocation(session: Session, steps: number, voc
 }
 
 // Running totals stay in locals: a module-level number would be boxed on every store.
-function runSteps(session: Session, steps: number, seed: number, vocabSize: number): number {
+function runSteps(session: Pick<Session, "step">, steps: number, seed: number, vocabSize: number): number {
   let token = seed % vocabSize;
   let checksum = 0;
   for (let i = 0; i < steps; i++) {
