@@ -10,6 +10,7 @@ import { learnCommand } from './commands/learn.ts';
 import { predictCommand } from './commands/predict.ts';
 import { prepareBrownCommand } from './commands/prepare-brown.ts';
 import { quantizeCommand } from './commands/quantize.ts';
+import { serveCommand } from './commands/serve.ts';
 import { startCommand } from './commands/start.ts';
 import { trainCommand } from './commands/train.ts';
 
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   inspectCommand,
   quantizeCommand,
   convertCommand,
+  serveCommand,
   trainCommand,
   prepareBrownCommand,
 ];

@@ -1,0 +1,131 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ErrorCode } from '../../errors.ts';
+import { ServeError } from '../../serve/serve-error.ts';
+import { DEFAULT_SERVE_OPTIONS, type SuggestServerOptions } from '../../serve/serve-options.ts';
+import { createSuggestServer } from '../../serve/suggest-server.ts';
+import type { Command } from '../command.ts';
+import { loadModelArgument } from '../model-argument.ts';
+
+const d = DEFAULT_SERVE_OPTIONS;
+
+const USAGE = `usage: lstm-stream serve [MODEL] [--port N] [--host ADDR] [options]
+
+Serves next-word suggestions over HTTP (docs/SERVE.md): a client makes a
+session (POST /v1/sessions) and sends its text field's whole text on every
+keystroke (PUT /v1/sessions/ID/text); each session steps only what changed.
+GET /v1/suggest?text=… answers without a session; GET /healthz and
+GET /metrics (Prometheus) watch it. MODEL defaults to the shipped model.
+SIGTERM or SIGINT stops it after the requests in flight (a second SIGINT
+stops it at once).
+
+  --port N               port (default ${d.port}; 0 picks a free one, printed at start)
+  --host ADDR            address to bind (default ${d.host}, this machine only;
+                         anything else serves the network: use --token-file)
+  --token-file PATH      require "Authorization: Bearer <the file's token>"
+  --cors ORIGIN          allow browser calls from ORIGIN (or *); off by default
+  --max-sessions N       sessions held at once (default ${d.maxSessions})
+  --evict-idle SECONDS   when full, evict the least recently used session if
+                         idle this long, else answer 429 (default ${d.evictIdleAfterMs / 1000})
+  --idle-timeout SECONDS drop a session unused this long (default ${d.sessionIdleMs / 1000})
+  --max-body BYTES       largest request body (default ${d.maxBodyBytes})
+  --max-text CHARS       longest text (default ${d.maxTextLength})
+  --max-in-flight N      requests handled at once (default ${d.maxInFlight})
+  --body-timeout SECONDS time for a request body to arrive (default ${d.bodyTimeoutMs / 1000})`;
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** `lstm-stream serve`: the suggestion service (src/serve/), until SIGTERM or SIGINT. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'serve next-word suggestions over HTTP (sessions, limits, metrics)',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'token-file': { type: 'string' },
+        cors: { type: 'string' },
+        'max-sessions': { type: 'string' },
+        'evict-idle': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-body': { type: 'string' },
+        'max-text': { type: 'string' },
+        'max-in-flight': { type: 'string' },
+        'body-timeout': { type: 'string' },
+      },
+    });
+    if (positionals.length > 1) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `serve takes one model file; got ${positionals.length} arguments`);
+    const options: SuggestServerOptions = {
+      port: integer(values.port, '--port'),
+      host: values.host,
+      token: values['token-file'] === undefined ? null : readToken(values['token-file']),
+      corsOrigin: values.cors ?? null,
+      maxSessions: integer(values['max-sessions'], '--max-sessions'),
+      evictIdleAfterMs: seconds(values['evict-idle'], '--evict-idle'),
+      sessionIdleMs: seconds(values['idle-timeout'], '--idle-timeout'),
+      maxBodyBytes: integer(values['max-body'], '--max-body'),
+      maxTextLength: integer(values['max-text'], '--max-text'),
+      maxInFlight: integer(values['max-in-flight'], '--max-in-flight'),
+      bodyTimeoutMs: seconds(values['body-timeout'], '--body-timeout'),
+    };
+    const modelPath = positionals[0];
+    const model = await loadModelArgument(modelPath);
+    const server = createSuggestServer(model, options);
+    const address = await server.listen();
+    const limits = server.options;
+    process.stdout.write(
+      `lstm-stream serve: listening on ${address.url} (model ${modelPath ?? 'the shipped default'}; up to ${limits.maxSessions} sessions${limits.token === null ? '' : '; bearer token required'})\n`,
+    );
+    if (!LOOPBACK.test(address.host) && !LOOPBACK.test(limits.host)) {
+      process.stderr.write(
+        `lstm-stream serve: warning: bound to ${address.host}, so other machines can reach this service${limits.token === null ? ' without a token (--token-file)' : ''}; put it behind a firewall or a TLS proxy\n`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals): void => {
+        process.stderr.write(`lstm-stream serve: ${signal}: finishing the requests in flight\n`);
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        // A second Ctrl-C stops at once.
+        process.once('SIGINT', () => process.exit(130));
+        server.close().then(resolve, resolve);
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    process.stderr.write('lstm-stream serve: stopped\n');
+    return 0;
+  },
+};
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `${flag} is ${JSON.stringify(value)}; expected a whole number`);
+  return Number(value);
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!Number.isFinite(parsed)) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `${flag} is ${JSON.stringify(value)}; expected seconds`);
+  return parsed * 1000;
+}
+
+/** The token in a file (surrounding whitespace dropped), warning when others may read the file. */
+function readToken(path: string): string {
+  let token: string;
+  try {
+    token = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `--token-file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  if (token === '' || /\s/.test(token)) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `--token-file ${path} must hold one token without spaces`);
+  if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+    process.stderr.write(`lstm-stream serve: warning: ${path} can be read by other users (chmod 600 it)\n`);
+  }
+  return token;
+}
