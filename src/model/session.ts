@@ -1,7 +1,6 @@
 import { ErrorCode } from '../errors.ts';
 import { classLogProbabilitiesInPlace, classScratchSize } from '../math/class-softmax.ts';
 import { kernelBackend } from '../math/wasm/kernel-backend.ts';
-import type { RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import { createStream } from '../stream/create-stream.ts';
 import type { StreamOptions } from '../stream/options.ts';
 import type { PushStream } from '../stream/push-stream.ts';
@@ -11,7 +10,7 @@ import { checkToken } from './check-token.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
-import { stepKernelsFor, type HeadKernel } from './step-kernels.ts';
+import { stepKernelsFor, type HeadKernel, type LayerKernel } from './step-kernels.ts';
 
 /**
  * One stream's recurrent state and scratch buffers over a shared Model.
@@ -31,7 +30,7 @@ export class Session {
    * The model's shared WebAssembly kernels, per layer (null entries step in
    * TypeScript), or null when this session steps in TypeScript throughout.
    */
-  private readonly layerKernels: readonly (RecurrentLayerKernel | null)[] | null;
+  private readonly layerKernels: readonly (LayerKernel | null)[] | null;
   private readonly headKernel: HeadKernel | null;
   /** [L] each layer's input: a view of xh[0 … I) for layer 0, the layer below's h above it. */
   private readonly layerInputs: readonly Float32Array[];

@@ -5,15 +5,19 @@ import { Q8Matrix } from '../math/q8-matrix.ts';
 import { q8KernelMode } from '../math/wasm/kernel-backend.ts';
 import { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
 import { Q8MatVecKernel } from '../math/wasm/q8-matvec-kernel.ts';
+import { GruLayerKernel } from '../math/wasm/gru-layer-kernel.ts';
 import { LayerKernelKind, RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
 import type { Model } from './model.ts';
+
+/** A recurrent layer's kernel: the fused LSTM/Elman one, or the GRU's; one `stepInto(h, c, input)` either way. */
+export type LayerKernel = RecurrentLayerKernel | GruLayerKernel;
 
 /** The head's kernel: f32 or int8 weights, one `multiplyInto(out, x)` either way. */
 export type HeadKernel = MatVecKernel | Q8MatVecKernel;
 
 /** A model's WebAssembly kernels: one per layer and the head's (null where a matrix has no kernel). */
 export interface StepKernels {
-  readonly layers: readonly (RecurrentLayerKernel | null)[];
+  readonly layers: readonly (LayerKernel | null)[];
   readonly head: HeadKernel | null;
 }
 
@@ -50,13 +54,20 @@ export function stepKernelsFor(model: Model): StepKernels {
   return kernels;
 }
 
-function layerKernelFor(cell: RecurrentCell): RecurrentLayerKernel | null {
-  // GRU layers step in TypeScript until their WebAssembly kernel lands.
-  if (cell.kind === 'gru' || cell.kind === 'gru-reset-before') return null;
+function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
+  if (cell.kind === 'gru' || cell.kind === 'gru-reset-before') return gruKernelFor(cell);
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   const weight = cell.weight;
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
   if (weight instanceof Q8Matrix) return RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
+  return null;
+}
+
+function gruKernelFor(cell: RecurrentCell): GruLayerKernel | null {
+  const weight = cell.weight;
+  const resetAfter = cell.kind === 'gru';
+  if (weight instanceof F32Matrix) return GruLayerKernel.fromF32(cell.inputSize, cell.hiddenSize, weight.data, cell.bias, resetAfter);
+  if (weight instanceof Q8Matrix) return GruLayerKernel.fromQ8(cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode(), resetAfter);
   return null;
 }
 

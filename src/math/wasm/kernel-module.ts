@@ -19,6 +19,18 @@ export interface KernelExports {
   ): void;
   /** out [m × n] = a [m × k] · b [n × k]ᵀ, contiguous; m a multiple of 4, n of 2, k of 4 (padding zero). */
   gemm_nt(out: number, a: number, b: number, m: number, n: number, k: number): void;
+  /**
+   * One GRU layer step on panel-packed f32 weights, input and hidden products apart (gate blocks S rows apart);
+   * the new h overwrites h in place. resetAfter 1: PyTorch's variant, 0: reset before.
+   */
+  gru_step(
+    Wx: number, Wh: number, bx: number, bh: number, x: number, h: number, rh: number,
+    gx: number, gh: number, S: number, colsX: number, colsH: number, resetAfter: number,
+  ): void;
+  /** rh = σ(gx_r + gh_r) ⊙ h over n lanes: the reset-before GRU's input to its n rows. */
+  gru_reset(gx: number, gh: number, h: number, rh: number, n: number): void;
+  /** The GRU state update over n lanes from the two products (gate blocks S floats apart), h in place. */
+  gru_update(gx: number, gh: number, h: number, S: number, n: number, resetAfter: number): void;
   /** One Elman layer step on panel-packed int8 weights. */
   rnn_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
@@ -52,7 +64,7 @@ export function wasmSimdSupported(): boolean {
   return simdSupported;
 }
 
-/** The compiled kernel module (about 2 KB). Compiled synchronously once, on first use; cold path. */
+/** The compiled kernel module (about 5 KB). Compiled synchronously once, on first use; cold path. */
 export function kernelModule(): WebAssembly.Module {
   if (compiled === undefined) compiled = new WebAssembly.Module(decodeBase64(KERNEL_WASM_BASE64));
   return compiled;

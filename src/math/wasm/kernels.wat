@@ -9,7 +9,7 @@
 ;; allocate, never grow the memory and never trap on well-formed offsets.
 ;;
 ;; Gate order of the fused LSTM matrix is i, f, g, o (PyTorch's), as in
-;; src/cells/lstm-cell.ts.
+;; src/cells/lstm-cell.ts; of the GRU r, z, n, as in src/cells/gru-cell.ts.
 (module
   (import "env" "memory" (memory 1))
 
@@ -629,5 +629,98 @@
           (call $quantize (local.get $xh) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
           (local.get $bias) (local.get $pre))))
     (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
+
+;; =====================================================================
+  ;; GRU (src/cells/gru-cell.ts): gate order r, z, n. The input product gx and
+  ;; the hidden product gh (biases b_ih and b_hh already added) are kept apart,
+  ;; each [3S] with gate block k at float k·S (S: H rounded up to a multiple
+  ;; of 8, so a block starts on a panel boundary). n: H rounded up to 4 (≤ S);
+  ;; the lanes from H to n see zero products, biases and h, and so leave h's
+  ;; padding at zero: r = z = 1/2, tanh(0) = 0, h' = (1/2)·0 + (1/2)·0.
+  ;; =====================================================================
+
+  ;; rh[j] = σ(gx_r[j] + gh_r[j]) · h[j] for j < n: the reset-before variant's
+  ;; input to its n rows of the hidden product.
+  (func $gruReset (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32)
+    (local $j i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $each4
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (v128.store (i32.add (local.get $rh) (local.get $j))
+          (f32x4.mul
+            (call $sigmoid4 (f32x4.add
+              (v128.load (i32.add (local.get $gx) (local.get $j)))
+              (v128.load (i32.add (local.get $gh) (local.get $j)))))
+            (v128.load (i32.add (local.get $h) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each4))))
+
+  ;; The GRU state update for j < n, h in place:
+  ;; z = σ(gx_z + gh_z), n = tanh(gx_n + c) with c = σ(gx_r + gh_r)·gh_n
+  ;; (resetAfter = 1) or c = gh_n (resetAfter = 0: gh_n is already
+  ;; W_hn·(r ⊙ h) + b_hn), h' = (1 − z)·n + z·h.
+  (func $gruUpdate (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32)
+    (local $j i32) (local $end i32) (local $sBytes i32) (local $gxp i32) (local $ghp i32)
+    (local $z v128) (local $c v128) (local $hv v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $sBytes (i32.shl (local.get $S) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $done
+      (loop $each4
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
+        (local.set $gxp (i32.add (local.get $gx) (local.get $j)))
+        (local.set $ghp (i32.add (local.get $gh) (local.get $j)))
+        (local.set $z (call $sigmoid4 (f32x4.add
+          (v128.load (i32.add (local.get $gxp) (local.get $sBytes)))
+          (v128.load (i32.add (local.get $ghp) (local.get $sBytes))))))
+        (local.set $c (v128.load (i32.add (local.get $ghp) (i32.shl (local.get $sBytes) (i32.const 1)))))
+        (if (local.get $resetAfter)
+          (then
+            (local.set $c (f32x4.mul (local.get $c)
+              (call $sigmoid4 (f32x4.add (v128.load (local.get $gxp)) (v128.load (local.get $ghp))))))))
+        (local.set $c (call $tanh4 (f32x4.add
+          (v128.load (i32.add (local.get $gxp) (i32.shl (local.get $sBytes) (i32.const 1))))
+          (local.get $c))))
+        (local.set $hv (v128.load (i32.add (local.get $h) (local.get $j))))
+        (v128.store (i32.add (local.get $h) (local.get $j))
+          (f32x4.add
+            (f32x4.mul (f32x4.sub (f32x4.splat (f32.const 1.0)) (local.get $z)) (local.get $c))
+            (f32x4.mul (local.get $z) (local.get $hv))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each4))))
+
+  ;; One GRU layer step on f32 weights packed in panels of 8 rows (gate
+  ;; blocks padded to S rows): gx = Wx·x + bx, gh = Wh·h + bh (reset after),
+  ;; or for reset before gh_rz = Wh_rz·h + bh_rz, rh = r ⊙ h,
+  ;; gh_n = Wh_n·rh + bh_n; then the update, the new h over h in place.
+  ;; x [colsX], h and rh [colsH], padding zero; gx, gh [3S] scratch.
+  (func (export "gru_step")
+    (param $Wx i32) (param $Wh i32) (param $bx i32) (param $bh i32) (param $x i32) (param $h i32) (param $rh i32)
+    (param $gx i32) (param $gh i32) (param $S i32) (param $colsX i32) (param $colsH i32) (param $resetAfter i32)
+    (local $nRows i32)
+    (call $matvecPanels (local.get $Wx) (i32.mul (local.get $S) (i32.const 3)) (local.get $colsX) (local.get $x) (local.get $bx) (local.get $gx))
+    (if (local.get $resetAfter)
+      (then
+        (call $matvecPanels (local.get $Wh) (i32.mul (local.get $S) (i32.const 3)) (local.get $colsH) (local.get $h) (local.get $bh) (local.get $gh)))
+      (else
+        (call $matvecPanels (local.get $Wh) (i32.shl (local.get $S) (i32.const 1)) (local.get $colsH) (local.get $h) (local.get $bh) (local.get $gh))
+        (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $colsH))
+        ;; The n rows start 2S rows into the panels (2S·colsH floats) and the bias and gh vectors.
+        (local.set $nRows (i32.shl (local.get $S) (i32.const 3)))
+        (call $matvecPanels
+          (i32.add (local.get $Wh) (i32.mul (local.get $nRows) (local.get $colsH)))
+          (local.get $S) (local.get $colsH) (local.get $rh)
+          (i32.add (local.get $bh) (local.get $nRows))
+          (i32.add (local.get $gh) (local.get $nRows)))))
+    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $colsH) (local.get $resetAfter)))
+
+  ;; The two GRU element-wise passes on their own, for the int8 layer step,
+  ;; which runs its products with matvec_q8 / matvec_q8_float in between.
+  (func (export "gru_reset") (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32)
+    (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $n)))
+  (func (export "gru_update") (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32)
+    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $n) (local.get $resetAfter)))
 
 )
