@@ -64,6 +64,8 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
   let shuttingDown = false;
   let closing: Promise<void> | null = null;
   let sweeper: ReturnType<typeof setInterval> | null = null;
+  /** The answers not yet finished, so a shutdown can tell their clients not to send more on the connection. */
+  const unfinished = new Set<ServerResponse>();
 
   const context: RouteContext = {
     model,
@@ -135,8 +137,10 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
     const method = METHODS.has(request.method ?? '') ? request.method! : 'OTHER';
     let route = 'other';
     inFlight++;
+    unfinished.add(response);
     response.once('close', () => {
       inFlight--;
+      unfinished.delete(response);
       if (response.writableFinished) metrics.recordRequest(method, route, response.statusCode, (performance.now() - started) / 1000);
       else metrics.aborted++;
       // A connection kept alive by the answer just sent would otherwise wait out keepAliveTimeoutMs.
@@ -184,6 +188,7 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
       if (closing !== null) return closing;
       shuttingDown = true;
       if (sweeper !== null) clearInterval(sweeper);
+      for (const response of unfinished) if (!response.headersSent) response.setHeader('connection', 'close');
       closing = new Promise<void>((resolve) => {
         if (!server.listening) {
           resolve();

@@ -2,6 +2,7 @@ import { ErrorCode } from '../errors.ts';
 import { logSumExp } from '../math/softmax.ts';
 import { tokenizerOf, type TextModelLike } from './create-tokenizer.ts';
 import { TextError } from './errors.ts';
+import { IncrementalTokens } from './incremental-tokens.ts';
 import { prefixIndexOf, type PrefixIndex } from './prefix-index.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
@@ -83,11 +84,13 @@ export const DEFAULT_MAX_BOUNDARIES = 512;
  * its cache learned, and a replayed token is read again: the cache sees
  * edits as a writer's rewrites.
  *
- * Cost per update: tokenizing the text (O(characters), string work) and one
- * step per changed token, plus one when tokens were only removed; none when
- * only the word being typed changed. Per suggest: two binary searches and a
- * pass over the tokens starting with the typed prefix (the whole vocabulary
- * when nothing is being typed). Memory: the kept snapshots and the token ids.
+ * Cost per update: one step per changed token, plus one when tokens were
+ * only removed; none when only the word being typed changed. With a word
+ * tokenizer only the words from the first changed character on are split
+ * again (IncrementalTokens); finding that character is a native compare of
+ * the old and new text. Per suggest: two binary searches and a pass over
+ * the tokens starting with the typed prefix (the whole vocabulary when
+ * nothing is being typed). Memory: the kept snapshots, the tokens.
  */
 export class TextTracker {
   /** The session this tracker steps (and owns). */
@@ -109,7 +112,9 @@ export class TextTracker {
   private states: Float32Array[] = [];
   private oldestKept = 1;
   /** The finished tokens' ids the session has read, in order. */
-  private tokens: number[] = [];
+  private readonly tokens: number[] = [];
+  /** The current text's tokens, re-split from where it changed. */
+  private readonly split: IncrementalTokens;
   private typedPrefix = '';
   private lastText: string | null = null;
   /** Borrowed: the session's last step output, the logits after `tokens`; null before the first token without a start token. */
@@ -146,6 +151,7 @@ export class TextTracker {
     this.tokenizer = tokenizer;
     this.vocabulary = vocabulary;
     this.index = prefixIndexOf(vocabulary);
+    this.split = new IncrementalTokens(tokenizer);
     this.completesWords = tokenizer.kind === 'word';
     this.startId = startToken === null ? -1 : v.idOf(startToken);
     this.unknownId = v.unknownId;
@@ -176,15 +182,15 @@ export class TextTracker {
   update(text: string): number {
     if (typeof text !== 'string') throw new TextError(ErrorCode.TEXT_INVALID, `the text is ${text === null ? 'null' : typeof text}, expected a string`);
     if (this.current && text === this.lastText) return 0;
-    const pieces = this.tokenizer.split(text);
-    let prefix = '';
-    if (this.completesWords && pieces.length > 0 && !/\s$/.test(text)) prefix = pieces.pop()!;
-    const v = this.tokenizer.vocabulary;
-    const ids = pieces.map((piece) => v.idOf(piece));
+    const unchanged = this.split.update(text);
+    const { pieces, ids } = this.split;
+    // The last character alone (a regex anchored at the end would scan the whole text).
+    const typing = this.completesWords && pieces.length > 0 && !/\s/.test(text[text.length - 1]);
+    const finished = typing ? pieces.length - 1 : pieces.length;
     const before = this.stepsTaken;
-    this.typedPrefix = prefix;
+    this.typedPrefix = typing ? pieces[finished] : '';
     this.lastText = text;
-    this.advanceTo(ids, pieces);
+    this.advanceTo(ids, pieces, finished, this.current ? unchanged : 0);
     return this.stepsTaken - before;
   }
 
@@ -230,7 +236,8 @@ export class TextTracker {
   /** Forgets the text and the kept states (their memory too); the next update starts from the start token. No step. */
   reset(): void {
     this.session.reset();
-    this.tokens = [];
+    this.split.reset();
+    this.tokens.length = 0;
     this.states = [];
     this.oldestKept = 1;
     this.typedPrefix = '';
@@ -239,12 +246,14 @@ export class TextTracker {
     this.current = false;
   }
 
-  /** Steps the session from the tokens it has read to `ids` (see update). */
-  private advanceTo(ids: number[], pieces: readonly string[]): void {
+  /**
+   * Steps the session from the tokens it has read to ids[0 … n) (see
+   * update); the first `unchanged` are known to be the same as before.
+   */
+  private advanceTo(ids: readonly number[], pieces: readonly string[], n: number, unchanged: number): void {
     const old = this.tokens;
-    const n = ids.length;
-    let common = 0;
-    const shared = Math.min(n, old.length);
+    const shared = this.current ? Math.min(n, old.length) : 0;
+    let common = Math.min(unchanged, shared);
     while (common < shared && old[common] === ids[common]) common++;
     if (this.current && common === n && n === old.length) return;
     // Restart where at least one token is left to step: its step hands back
@@ -269,7 +278,8 @@ export class TextTracker {
       this.keep(j + 1);
     }
     if (n > 0) this.logNormalizer = logSumExp(this.logits!);
-    this.tokens = ids;
+    old.length = common;
+    for (let j = common; j < n; j++) old.push(ids[j]);
     this.current = true;
   }
 

@@ -1,6 +1,7 @@
 // Shared by the server tests: an in-process server on a free loopback port,
 // JSON calls with fetch, raw sockets for clients that misbehave on purpose,
 // and the metrics as numbers.
+import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { createSuggestServer, type SuggestServer } from '../../src/serve/suggest-server.ts';
 import type { SuggestServerOptions } from '../../src/serve/serve-options.ts';
@@ -133,3 +134,26 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 512 });
+
+/**
+ * A JSON request with node:http over kept-alive connections: lighter than
+ * fetch, so a load test measures the server more than its client.
+ */
+export function callLight(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const request = httpRequest(`${url}${path}`, { method, agent: keepAlive, headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, json: text === '' ? undefined : JSON.parse(text) });
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
