@@ -147,11 +147,16 @@ export function fromTorchStateDict(
  * and zeros to `bias_hh_l{k}`; a GRU's two biases go to their own names.
  * Throws ConfigError (INVALID_CONFIG) for a `gru-reset-before` model, which
  * nn.GRU cannot compute (it applies the reset gate after the hidden
- * product). Cold path: allocates a copy of every weight.
+ * product), unless `allowResetBefore` says the names are only a transport
+ * back into fromTorchStateDict with cell `gru-reset-before` (the trainer's
+ * worker threads). Cold path: allocates a copy of every weight.
  */
-export function toTorchStateDict(model: Model): Record<string, { shape: number[]; data: Float32Array }> {
+export function toTorchStateDict(
+  model: Model,
+  options: { readonly allowResetBefore?: boolean } = {},
+): Record<string, { shape: number[]; data: Float32Array }> {
   const a = model.architecture;
-  if (a.cell === 'gru-reset-before') {
+  if (a.cell === 'gru-reset-before' && options.allowResetBefore !== true) {
     throw new ConfigError(
       ErrorCode.INVALID_CONFIG,
       "a gru-reset-before model has no nn.GRU equivalent: PyTorch's GRU applies the reset gate after the hidden product (cell gru)",

@@ -48,6 +48,10 @@ describe('GRU state dicts', () => {
     const model = createRandomModel({ ...LM, cell: 'gru-reset-before' }, { seed: 2 });
     expect(() => toTorchStateDict(model)).toThrow(ConfigError);
     expect(() => toTorchStateDict(model)).toThrow(/no nn\.GRU equivalent/);
+    // As a transport back into fromTorchStateDict (the trainer's worker threads) it may go, said explicitly.
+    const back = fromTorchStateDict(toTorchStateDict(model, { allowResetBefore: true }), { cell: 'gru-reset-before' });
+    const inputs = inputsOf(model, 7, 30);
+    expect(worstStep(runSession(back, inputs, 'typescript').outputs, runSession(model, inputs, 'typescript').outputs)).toBe(0);
     try {
       exportOnnx(createRandomModel(LM));
       throw new Error('expected exportOnnx to throw');

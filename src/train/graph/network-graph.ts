@@ -7,8 +7,12 @@ import { mixSeed } from '../seed-mix.ts';
 import { ClassSoftmaxHeadGraph } from './class-softmax-head.ts';
 import type { HeadGraph } from './head-graph.ts';
 import { LinearHeadGraph } from './linear-head.ts';
+import { GruLayerGraph } from './gru-layer.ts';
 import { RecurrentLayerGraph } from './recurrent-layer.ts';
 import { SoftmaxHeadGraph } from './softmax-head.ts';
+
+/** One recurrent layer of the graph: the fused LSTM/Elman graph or the GRU's; the same forward, backward and carried h (and c). */
+export type LayerGraph = RecurrentLayerGraph | GruLayerGraph;
 
 /** Shape of the windows a NetworkGraph runs. */
 export interface NetworkGraphOptions {
@@ -44,7 +48,7 @@ export class NetworkGraph {
   readonly window: number;
   readonly dropout: number;
   readonly inputDropout: number;
-  readonly layers: readonly RecurrentLayerGraph[];
+  readonly layers: readonly LayerGraph[];
   /** The matrix-product kernel in use ('wasm' falls back to 'typescript' without WebAssembly SIMD). */
   readonly kernel: 'wasm' | 'typescript';
   private readonly trainable: TrainableModel;
@@ -90,10 +94,10 @@ export class NetworkGraph {
     const wasm = options.kernel === 'typescript' ? null : WasmGemm.create();
     const gemm = wasm === null ? gemmNTInto : wasm.gemmNTInto;
     this.kernel = wasm === null ? 'typescript' : 'wasm';
-    this.layers = model.layers.map(
-      (layer, l) =>
-        new RecurrentLayerGraph(layer.kind, layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, wasm),
-    );
+    this.layers = model.layers.map((layer, l) => {
+      const parts = [layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, wasm] as const;
+      return layer.kind === 'gru' || layer.kind === 'gru-reset-before' ? new GruLayerGraph(layer.kind, ...parts) : new RecurrentLayerGraph(layer.kind, ...parts);
+    });
     this.embedding = model.embedding === null ? null : data(model.embedding);
     this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);
     this.embedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);

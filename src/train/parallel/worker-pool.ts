@@ -65,7 +65,8 @@ class WorkerHandle {
 export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, data, validation, options, classes, shares, validationShares }) => {
   const moduleUrl = trainModuleUrl().href;
   const a = model.architecture;
-  const stateDict = toTorchStateDict(model);
+  // Only a transport: each worker reads it back with the same cell kind, so a reset-before GRU may go too.
+  const stateDict = toTorchStateDict(model, { allowResetBefore: true });
   const handles = shares.map(
     (share, i) =>
       new WorkerHandle(
