@@ -1,8 +1,10 @@
-// A next-word suggestion service for a small device: loads the model once,
-// then answers GET /suggest?text=…&count=5 with JSON
+// The smallest next-word suggestion handler: loads the model once, then
+// answers GET /suggest?text=…&count=5 with JSON
 // { "text", "suggestions": [{ "word", "probability" }], "microseconds" }.
-// GET /health answers { "ok": true, "model", "rssBytes" }. Run it under
-// systemd (see README.md and lstm-stream-suggest.service).
+// GET /health answers { "ok": true, "model", "rssBytes" }. Stateless: every
+// request steps the whole text. The service to deploy is `lstm-stream serve`
+// (README.md, docs/SERVE.md: sessions, limits, metrics); this file shows
+// the library called from your own HTTP code.
 //
 //   node examples/raspberry-pi/suggest-server.mjs [--model PATH] [--port 8080] [--host 127.0.0.1]
 import { createServer } from 'node:http';
