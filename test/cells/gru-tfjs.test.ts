@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setKernelBackend, type Model } from '../../src/index.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
-import { gruCases, inputsOf, modelOf, OUR_BLOCK_OF_ZRH, PARITY_STEPS, runSession, torchPartsOf, worstStep } from '../helpers/gru-cases.ts';
+import { gruCases, inputsOf, kerasBias, kerasKernel, modelOf, PARITY_STEPS, runSession, torchPartsOf, worstStep } from '../helpers/gru-cases.ts';
 import { runtimeName } from '../helpers/runtime.ts';
 
 // Issue 16, must-show 1: our GRU against TensorFlow.js (4.x, cpu backend:
@@ -24,23 +24,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(() => setKernelBackend('auto'));
-
-/** Keras's kernel [width, 3H] (gate columns z, r, h) from our rows [3H × width] (r, z, n). */
-function kerasKernel(rows: Float32Array, width: number, H: number): Float32Array {
-  const kernel = new Float32Array(width * 3 * H);
-  for (let j = 0; j < 3; j++) {
-    const ours = OUR_BLOCK_OF_ZRH[j];
-    for (let u = 0; u < H; u++) for (let i = 0; i < width; i++) kernel[i * 3 * H + j * H + u] = rows[(ours * H + u) * width + i];
-  }
-  return kernel;
-}
-
-/** A [3H] bias in Keras's z, r, h order from ours (r, z, n). */
-function kerasBias(bias: Float32Array, H: number): Float32Array {
-  const out = new Float32Array(3 * H);
-  for (let j = 0; j < 3; j++) out.set(bias.subarray(OUR_BLOCK_OF_ZRH[j] * H, (OUR_BLOCK_OF_ZRH[j] + 1) * H), j * H);
-  return out;
-}
 
 interface Reference {
   readonly outputs: Float32Array[];

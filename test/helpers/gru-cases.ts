@@ -101,3 +101,20 @@ export function torchPartsOf(model: Model, l: number): { I: number; H: number; w
   }
   return { I, H, weightIh, weightHh, biasIh: layer.bias.slice(0, 3 * H), biasHh: layer.bias.slice(3 * H) };
 }
+
+/** Keras's kernel [width, 3H] (gate columns z, r, h) from our rows [3H × width] (r, z, n). */
+export function kerasKernel(rows: Float32Array, width: number, H: number): Float32Array {
+  const kernel = new Float32Array(width * 3 * H);
+  for (let j = 0; j < 3; j++) {
+    const ours = OUR_BLOCK_OF_ZRH[j];
+    for (let u = 0; u < H; u++) for (let i = 0; i < width; i++) kernel[i * 3 * H + j * H + u] = rows[(ours * H + u) * width + i];
+  }
+  return kernel;
+}
+
+/** A [3H] bias in Keras's z, r, h order from ours (r, z, n). */
+export function kerasBias(bias: Float32Array, H: number): Float32Array {
+  const out = new Float32Array(3 * H);
+  for (let j = 0; j < 3; j++) out.set(bias.subarray(OUR_BLOCK_OF_ZRH[j] * H, (OUR_BLOCK_OF_ZRH[j] + 1) * H), j * H);
+  return out;
+}
