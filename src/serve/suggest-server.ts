@@ -60,11 +60,10 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
   const sessions = new SessionTable(resolved);
   const metrics = new ServeMetrics();
   const authorized = bearerTokenCheck(resolved.token);
-  let inFlight = 0;
   let shuttingDown = false;
   let closing: Promise<void> | null = null;
   let sweeper: ReturnType<typeof setInterval> | null = null;
-  /** The answers not yet finished, so a shutdown can tell their clients not to send more on the connection. */
+  /** The requests in flight: their answers are not finished (a shutdown tells their clients not to send more on the connection). */
   const unfinished = new Set<ServerResponse>();
 
   const context: RouteContext = {
@@ -77,7 +76,7 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
     renderMetrics: () =>
       metrics.render({
         sessions: sessions.size,
-        inFlight,
+        inFlight: unfinished.size,
         sessionsCreated: sessions.created,
         evictions: sessions.evicted,
         expirations: sessions.expired,
@@ -102,9 +101,11 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
       response.setHeader('access-control-expose-headers', 'retry-after, location');
       if (cors !== '*') response.setHeader('vary', 'origin');
     }
-    if (shuttingDown) response.setHeader('connection', 'close');
-    if (shuttingDown) throw new HttpError(503, ErrorCode.SHUTTING_DOWN, 'the server is shutting down', { 'retry-after': '1' });
-    if (inFlight > resolved.maxInFlight) {
+    if (shuttingDown) {
+      response.setHeader('connection', 'close');
+      throw new HttpError(503, ErrorCode.SHUTTING_DOWN, 'the server is shutting down', { 'retry-after': '1' });
+    }
+    if (unfinished.size > resolved.maxInFlight) {
       throw new HttpError(429, ErrorCode.TOO_MANY_REQUESTS, `more than ${resolved.maxInFlight} requests in flight; retry shortly`, { 'retry-after': '1' });
     }
     // The target split by hand: new URL() would read a path starting with // as a host.
@@ -136,10 +137,8 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
     const started = performance.now();
     const method = METHODS.has(request.method ?? '') ? request.method! : 'OTHER';
     let route = 'other';
-    inFlight++;
     unfinished.add(response);
     response.once('close', () => {
-      inFlight--;
       unfinished.delete(response);
       if (response.writableFinished) metrics.recordRequest(method, route, response.statusCode, (performance.now() - started) / 1000);
       else metrics.aborted++;
