@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { adaptiveSession } from '../../adapt/adaptive-session.ts';
 import { loadModel } from '../../format/load-model.ts';
+import { joinWords } from '../../text/word-split.ts';
 import type { Command } from '../command.ts';
 import { DEFAULT_MODEL, defaultModelPath } from '../default-model.ts';
 import { runInteractive } from '../interactive.ts';
@@ -7,6 +9,10 @@ import { formatSuggestion, Suggester } from '../suggester.ts';
 import { demoCommand } from './demo.ts';
 
 const PROMPTS = ['The jury said it', 'He walked into the', 'In the United States , the', 'She looked at him and'];
+
+// Adaptation: a name the vocabulary does not have, read once, then suggested.
+const INTRODUCTION = 'Our new neighbour is called Quarnell . Quarnell moved here from the coast , and Quarnell works at the mill .';
+const AFTER_INTRODUCTION = 'On Sunday I went fishing with';
 
 const USAGE = `usage: lstm-stream start [--no-interactive]
 
@@ -37,6 +43,11 @@ export const startCommand: Command = {
       // Time from process start: loading, tokenizer set-up and the first prediction.
       if (n === 0) out.write(`  (first suggestions ${(performance.now()).toFixed(0)} ms after start)\n`);
     }
+    // The same model adapting to its writer: the recency cache and new words.
+    const adapted = new Suggester(model, adaptiveSession(model)).suggest(`${INTRODUCTION} ${AFTER_INTRODUCTION} `, 5);
+    out.write(`\nIt learns the writer as they type. After reading\n  "${joinWords(INTRODUCTION.split(' '))}"\n`);
+    out.write(`${AFTER_INTRODUCTION} … ${adapted.map(formatSuggestion).join(', ')}\n`);
+    out.write(`  (the model alone: ${suggester.suggest(`${AFTER_INTRODUCTION} `, 5).map(formatSuggestion).join(', ')})\n`);
     const a = model.architecture;
     out.write(`\nmodel: ${path}\n  ${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}, vocabulary ${a.vocabSize}\n`);
     if (process.stdin.isTTY && !values['no-interactive']) {
