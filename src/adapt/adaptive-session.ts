@@ -47,8 +47,10 @@ export class AdaptiveSession {
   private readonly top: Float32Array;
   /** [H] the top layer's h before the token being read. */
   private readonly previousTop: Float32Array;
-  /** [V] logits of the current prediction (mixed), for predictNext without a step. */
-  private readonly logits: Float32Array;
+  /** [V] the head's logits (mixed) recomputed from a state set without a step (restore, a profile). */
+  private readonly recomputed: Float32Array;
+  /** The current prediction's logits: the last step's output view, or `recomputed`. */
+  private logits: Float32Array;
   /** True while `logits` holds the prediction from the current state. */
   private logitsCurrent = false;
   /** True once the state is a text's (after a step or a restore): the next token gets a cache entry. */
@@ -61,7 +63,7 @@ export class AdaptiveSession {
    * (NOT_A_LANGUAGE_MODEL) unless the model reads token ids and has a softmax
    * head over them; ADAPT_OPTION_INVALID for a bad option or a dynamic
    * adaptation made for another model.
-   * Cost: a session, the cache (ContinuousCache's memory), 8·V bytes of scratch.
+   * Cost: a session, the cache (ContinuousCache's memory), 4·(V + H) bytes of scratch.
    */
   constructor(model: Model, options: AdaptationOptions = {}) {
     const a = model.architecture;
@@ -78,7 +80,8 @@ export class AdaptiveSession {
     const H = a.hiddenSize;
     this.top = this.session.h.subarray((a.numLayers - 1) * H);
     this.previousTop = new Float32Array(H);
-    this.logits = new Float32Array(a.outputSize);
+    this.recomputed = new Float32Array(a.outputSize);
+    this.logits = this.recomputed;
     this.cache = options.cache === false ? null : new ContinuousCache(resolveCacheOptions(options.cache ?? {}, modelAdaptationDefaults(model, 'cache', ['kind', 'size', 'theta', 'lambda'])), H, a.outputSize);
     this.tokenizer = tokenizerOf(model);
     const unknownToken = model.tokenizer?.unknownToken;
@@ -133,7 +136,7 @@ export class AdaptiveSession {
     }
     this.tokensRead++;
     this.hasState = true;
-    this.logits.set(output);
+    this.logits = output;
     this.logitsCurrent = true;
     return output;
   }
@@ -234,7 +237,7 @@ export class AdaptiveSession {
 
   /** Bytes this session holds beyond the shared model: state and scratch, the cache, the dynamic adaptation. */
   get byteLength(): number {
-    return this.session.byteLength + 8 * this.logits.length + (this.cache?.byteLength ?? 0) + (this.dynamic?.byteLength ?? 0);
+    return this.session.byteLength + 4 * this.recomputed.length + 4 * this.previousTop.length + (this.cache?.byteLength ?? 0) + (this.dynamic?.byteLength ?? 0);
   }
 
   /** The new-word index for a step on `token` typed as `typed` (counted once), or −1. */
@@ -277,8 +280,9 @@ export class AdaptiveSession {
 
   private recomputeLogits(): void {
     const head = this.session.model.head!;
-    head.weight.multiplyInto(this.logits, this.top, 0, head.bias);
-    if (this.cache !== null) this.cache.mixInPlace(this.logits, this.top);
+    head.weight.multiplyInto(this.recomputed, this.top, 0, head.bias);
+    if (this.cache !== null) this.cache.mixInPlace(this.recomputed, this.top);
+    this.logits = this.recomputed;
     this.logitsCurrent = true;
   }
 
