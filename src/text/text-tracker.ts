@@ -36,6 +36,12 @@ export interface TrackableSession {
   reset(): void;
   /** Writes the state into `out` (optional: lets the tracker reuse its buffers). */
   snapshotInto?(out: Float32Array): Float32Array;
+  /**
+   * Words outside the vocabulary that the session learned, with their
+   * probabilities as the next token (optional: an AdaptiveSession has it);
+   * the tracker offers those that start with the word being typed.
+   */
+  newWordPredictions?(): readonly { readonly token: string | null; readonly probability: number }[];
 }
 
 /** Options of {@link TextTracker}. */
@@ -219,12 +225,19 @@ export class TextTracker {
       if (best.length > k) best.pop();
     }
     const uniform = 1 / this.vocabulary.length;
-    return best.map((id) => ({
+    const suggestions: TextSuggestion[] = best.map((id) => ({
       token: this.vocabulary[id],
       id,
       text: this.tokenizer.decode([id]),
       probability: logits === null ? uniform : Math.exp(logits[id] - this.logNormalizer),
     }));
+    if (this.session.newWordPredictions === undefined || logits === null) return suggestions;
+    // New words stand in for the unknown token: its id, the word as the writer typed it.
+    for (const word of this.session.newWordPredictions()) {
+      if (word.token === null || !word.token.startsWith(this.typedPrefix) || word.token === this.typedPrefix) continue;
+      suggestions.push({ token: word.token, id: this.unknownId, text: word.token, probability: word.probability });
+    }
+    return suggestions.sort((x, y) => y.probability - x.probability).slice(0, k);
   }
 
   /** `update(text)`, then `suggest(k)`. */
