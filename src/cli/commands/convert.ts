@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { CellKind } from '../../cells/cell.ts';
+import { CELL_KINDS, type CellKind } from '../../cells/cell.ts';
 import { ErrorCode } from '../../errors.ts';
 import { loadModel } from '../../format/load-model.ts';
 import { TENSOR_DTYPES, type TensorDtype } from '../../format/model-file.ts';
@@ -17,7 +17,7 @@ import { Model } from '../../model/model.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = (): string => `usage: lstm-stream convert IN OUT [--dtype TYPE] [--block-size N]
-                          [--cell lstm|rnn-tanh|rnn-relu] [--head softmax|linear]
+                          [--cell KIND] [--head softmax|linear]
                           [--map FROM=TO ...] [--vocabulary FILE]
 
 Converts a model between file kinds, chosen by extension:
@@ -29,8 +29,10 @@ Converts a model between file kinds, chosen by extension:
                gives a quantized type one scale per N columns (default: one per row).
                .safetensors output: f32 (default), f16 or bf16. .onnx output is f32:
                quantized and f16 weights are dequantized.
---cell         the cell kind of a safetensors state dict (default: LSTM when
-               weight_hh has 4H rows, else Elman with tanh).
+--cell         the cell kind of a safetensors state dict: lstm, gru, gru-reset-before,
+               rnn-tanh or rnn-relu (default: lstm when weight_hh has 4H rows, gru
+               (nn.GRU) when 3H, else rnn-tanh). gru-reset-before reads nn.GRU's names
+               for a GRU that resets h before the hidden product (Keras reset_after=False).
 --head         the head kind when the file does not say (default: softmax for
                token input, linear for dense input).
 --map FROM=TO  renames a safetensors tensor to the name lstm-stream reads
@@ -72,7 +74,7 @@ export async function runConvert(args: string[], write: (text: string) => void):
   const from = kindOf(input);
   const to = kindOf(output);
   const cell = values.cell as CellKind | undefined;
-  if (cell !== undefined && !['lstm', 'rnn-tanh', 'rnn-relu'].includes(cell)) throw optionError(`--cell ${JSON.stringify(cell)}: expected lstm, rnn-tanh or rnn-relu`);
+  if (cell !== undefined && !CELL_KINDS.includes(cell)) throw optionError(`--cell ${JSON.stringify(cell)}: expected one of ${CELL_KINDS.join(', ')}`);
   const head = values.head as 'softmax' | 'linear' | undefined;
   if (head !== undefined && head !== 'softmax' && head !== 'linear') throw optionError(`--head ${JSON.stringify(head)}: expected softmax or linear`);
   const keyMap = parseKeyMap(values.map ?? []);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../errors.ts';
 import type { TensorDtype } from '../../format/model-file.ts';
-import type { CellKind } from '../../cells/cell.ts';
+import { CELL_KINDS, type CellKind } from '../../cells/cell.ts';
 import { decodeModel } from '../../format/decode-model.ts';
 import type { Model } from '../../model/model.ts';
 import { createRandomModel } from '../../model/random-model.ts';
@@ -30,7 +30,9 @@ data and model:
                           ones; its architecture and vocabulary are used, so size flags
                           are ignored. Optimizer state starts fresh (unlike --resume).
   --min-count N           keep tokens seen at least N times (default 1)
-  --cell KIND             lstm | rnn-tanh | rnn-relu (default lstm)
+  --cell KIND             lstm | gru | gru-reset-before | rnn-tanh | rnn-relu (default lstm);
+                          gru is PyTorch's GRU (nn.GRU, ONNX linear_before_reset=1),
+                          gru-reset-before the Keras / TensorFlow.js default
   --embedding N           embedding size (default 64)
   --hidden N              hidden size (default 128)
   --layers N              recurrent layers (default 1)
@@ -141,7 +143,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     return value;
   };
   const cell = values.cell as CellKind;
-  if (!['lstm', 'rnn-tanh', 'rnn-relu'].includes(cell)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--cell is ${JSON.stringify(cell)}; expected lstm, rnn-tanh or rnn-relu`);
+  if (!CELL_KINDS.includes(cell)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--cell is ${JSON.stringify(cell)}; expected one of ${CELL_KINDS.join(', ')}`);
   const dtype = values.dtype as TensorDtype;
   if (!['f32', 'f16', 'q8'].includes(dtype)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--dtype is ${JSON.stringify(dtype)}; expected f32, f16 or q8`);
 
