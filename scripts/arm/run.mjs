@@ -1,4 +1,4 @@
-// npm run test:arm — the parity, model-file, streaming, kernel and text
+// npm run test:arm — the parity, model-file, streaming, kernel, text and adaptation-cache
 // suites under emulated ARM Node, for correctness (emulated timings are not
 // board timings):
 //
@@ -50,6 +50,9 @@ const SUITES = [
   'test/text/tokenizers.test.ts',
   'test/text/sampling.test.ts',
   'test/text/evaluate.test.ts',
+  // adaptation: the recency cache (its dot products on the SIMD kernel) and the adaptive session
+  'test/adapt/continuous-cache.test.ts',
+  'test/adapt/adaptive-session.test.ts',
 ];
 
 const ARCHES = {
