@@ -11,6 +11,7 @@ import { runTrain } from '../../src/cli/commands/train.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { loadModel } from '../../src/format/load-model.ts';
 import { SeededRandom, softmaxInto, type Model } from '../../src/index.ts';
+import { decodeOnnx } from '../../src/interop/onnx/decode-onnx.ts';
 import { importSafetensors } from '../../src/interop/safetensors/import-safetensors.ts';
 import { readSafetensors } from '../../src/interop/safetensors/read-safetensors.ts';
 import { Suggester } from '../../src/cli/suggester.ts';
@@ -169,6 +170,21 @@ describe.each(['gru', 'gru-reset-before'] as const)('lstm-stream train --cell %s
       });
     });
   }
+
+  it(`converts to ONNX (a GRU node per layer, linear_before_reset ${cell === 'gru' ? 1 : 0}) and back, computing the same bits`, async () => {
+    const onnx = join(directory, `${cell}.onnx`);
+    const back = join(directory, `${cell}.from-onnx.msgpack`);
+    await runConvert([out, onnx], () => {});
+    const graph = decodeOnnx(new Uint8Array(readFileSync(onnx)));
+    const nodes = graph.graph.nodes.filter((n) => n.opType === 'GRU');
+    expect(nodes.map((n) => n.attributes.find((x) => x.name === 'linear_before_reset')?.i)).toEqual(cell === 'gru' ? [1, 1] : [0, 0]);
+    await runConvert([onnx, back], () => {});
+    const imported = await loadModel(back);
+    expect(imported.architecture).toEqual(model.architecture);
+    expect(imported.vocabulary).toEqual(model.vocabulary);
+    const ids = validTokens.map((token) => model.vocabulary!.indexOf(token));
+    expect(perplexityOf(imported, ids)).toBe(perplexityOf(model, ids));
+  });
 });
 
 it('train --cell names the kinds it takes when given another', async () => {

@@ -17,6 +17,8 @@ import { meterAllocations, type AllocationRecord } from './allocation-meter.ts';
 // or an allocation beyond the configured limit. 5,000 files per format on
 // Node; 500 under Deno and Bun, where this suite only re-checks the same
 // properties (the heavy run is Node's, to keep the three-runtime test short).
+// The seeds include GRU models (ONNX GRU nodes of both linear_before_reset
+// values; nn.GRU names in safetensors).
 const RUNS = runtimeName() === 'node' ? 5_000 : 500;
 const SEED = Number(process.env.INTEROP_FUZZ_SEED ?? 20261127);
 // Small limits, so the limit checks are what stops a file that declares big tensors.
@@ -30,6 +32,9 @@ const MAX_MILLISECONDS_PER_FILE = 2_000;
 
 const architectureLm = { cell: 'lstm', input: 'embedding', vocabSize: 20, inputSize: 6, hiddenSize: 8, numLayers: 2, head: 'softmax', outputSize: 20 } as const;
 const architectureDense = { cell: 'rnn-tanh', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 5, numLayers: 2, head: 'linear', outputSize: 2 } as const;
+// GRU seeds: 3H-row weights and a [6H] bias ([Wb | Rb] in ONNX, bias_ih and bias_hh in safetensors), both variants.
+const architectureGru = { cell: 'gru', input: 'embedding', vocabSize: 12, inputSize: 4, hiddenSize: 5, numLayers: 2, head: 'softmax', outputSize: 12 } as const;
+const architectureGruDense = { cell: 'gru-reset-before', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 4, numLayers: 2, head: 'linear', outputSize: 2 } as const;
 
 function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`../fixtures/torch/${name}`, import.meta.url)));
@@ -41,8 +46,15 @@ const SAFETENSORS_SEEDS = [
   fixture('lm_lstm.safetensors'),
   exportSafetensors(createRandomModel(architectureLm, { seed: 2, extras }), { dtype: 'F16' }),
   exportSafetensors(createRandomModel(architectureDense, { seed: 3 }), { dtype: 'BF16' }),
+  exportSafetensors(createRandomModel(architectureGru, { seed: 6 })),
 ];
-const ONNX_SEEDS = [fixture('lstm_stack.onnx'), exportOnnx(createRandomModel(architectureLm, { seed: 4, extras })), exportOnnx(createRandomModel(architectureDense, { seed: 5 }))];
+const ONNX_SEEDS = [
+  fixture('lstm_stack.onnx'),
+  exportOnnx(createRandomModel(architectureLm, { seed: 4, extras })),
+  exportOnnx(createRandomModel(architectureDense, { seed: 5 })),
+  exportOnnx(createRandomModel(architectureGru, { seed: 7 })),
+  exportOnnx(createRandomModel(architectureGruDense, { seed: 8 })),
+];
 
 /** One edit of a file. Positions are fractions of the length, so one arbitrary fits every seed. */
 type Mutation =

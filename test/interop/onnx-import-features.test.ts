@@ -59,7 +59,6 @@ describe('unsupported ONNX features: ONNX_UNSUPPORTED naming the node and attrib
     ['input_forget', (m) => nodeOf(m, 'layers.0').attributes.push({ ...emptyAttribute(), name: 'input_forget', type: OnnxAttributeType.INT, i: 1 }), /node "layers.0" \(LSTM\): attribute input_forget/],
     ['sequence_lens', (m) => (nodeOf(m, 'layers.0').inputs[4] = 'lengths'), /node "layers.0" \(LSTM\): input 4 \(sequence_lens "lengths"\)/],
     ['layout 1', (m) => nodeOf(m, 'layers.0').attributes.push({ ...emptyAttribute(), name: 'layout', type: OnnxAttributeType.INT, i: 1 }), /attribute layout = 1/],
-    ['GRU', (m) => (nodeOf(m, 'layers.0').opType = 'GRU'), /node "layers.0" \(GRU\): GRU cells are not supported/],
     ['an op on the main path', (m) => (nodeOf(m, 'head.add').opType = 'Mul'), /node "head.add" \(Mul\) lies between the top recurrent layer and graph output "logits"/],
     ['a computed weight', (m) => (nodeOf(m, 'layers.1').inputs[1] = 'embedded'), /node "layers.1" \(LSTM\): input 1 \(W\) "embedded" is not a constant/],
   ];
@@ -74,7 +73,7 @@ describe('unsupported ONNX features: ONNX_UNSUPPORTED naming the node and attrib
   it('a graph without recurrent nodes', () => {
     const model = graphOf();
     model.graph.nodes = model.graph.nodes.filter((n) => n.opType !== 'LSTM');
-    expect(importError(model).message).toMatch(/no LSTM or RNN node/);
+    expect(importError(model).message).toMatch(/no LSTM, GRU or RNN node/);
   });
 
   it('weights stored in an external file', () => {

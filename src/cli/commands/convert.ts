@@ -22,7 +22,7 @@ const USAGE = (): string => `usage: lstm-stream convert IN OUT [--dtype TYPE] [-
 
 Converts a model between file kinds, chosen by extension:
   .safetensors  a PyTorch state dict (F32, F16 or BF16), as safetensors.torch.save_file writes it
-  .onnx         an ONNX graph of LSTM or RNN nodes (torch.onnx.export of nn.LSTM / nn.RNN)
+  .onnx         an ONNX graph of LSTM, GRU or RNN nodes (torch.onnx.export of nn.LSTM / nn.GRU / nn.RNN)
   .msgpack      an lstm-stream model file
 
 --dtype        .msgpack output: f32 (default), ${TENSOR_DTYPES.filter((d) => d !== 'f32').join(', ')}; --block-size N

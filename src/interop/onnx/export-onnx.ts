@@ -1,44 +1,40 @@
 import { isGru } from '../../cells/cell.ts';
-import { ErrorCode } from '../../errors.ts';
 import type { Model } from '../../model/model.ts';
-import { InteropError } from '../errors.ts';
 import { extrasOf } from '../model-extras.ts';
 import { encodeOnnx } from './encode-onnx.ts';
+import { onnxGateLayoutOf } from './onnx-gates.ts';
 import { emptyAttribute, emptyTensor, OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-model.ts';
 
 /** The ONNX opset the writer targets (Split and Squeeze take their sizes and axes as inputs from opset 13). */
 export const ONNX_EXPORT_OPSET = 17;
 /** IR version 8 goes with opset 17. */
 const IR_VERSION = 8;
-// ONNX's LSTM gate blocks are i, o, f, c; ONNX block j holds our block OUR_BLOCK_OF[j] (ours: i, f, g, o).
-const OUR_BLOCK_OF = [0, 3, 1, 2];
 const SEQUENCE = 'sequence';
 
 /**
  * The ONNX graph of a model over a whole sequence, batch 1, as
- * torch.onnx.export lays out nn.Embedding → nn.LSTM/nn.RNN → nn.Linear:
+ * torch.onnx.export lays out nn.Embedding → nn.LSTM/nn.GRU/nn.RNN → nn.Linear:
  * inputs `tokens` INT64 [sequence, 1] (embedding models) or `x` FLOAT
  * [sequence, 1, inputSize], and `h0` (and `c0` for LSTM) [numLayers, 1,
  * hiddenSize], the initial state (feed zeros for a fresh session's);
  * outputs `logits` (softmax head: the logits a step returns, before
  * softmax), `output` (linear head) or `y` (no head) [sequence, 1, width],
- * and the final `h_n` (and `c_n`). One LSTM/RNN node per layer, gates
- * reordered to ONNX's i, o, f, c; quantized and f16 weights are written as f32
+ * and the final `h_n` (and `c_n`). One LSTM/GRU/RNN node per layer, gates
+ * reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h); a GRU's two biases go
+ * to Wb and Rb and its variant to linear_before_reset (1 for `gru`, 0 for
+ * `gru-reset-before`); quantized and f16 weights are written as f32
  * (dequantized). The vocabulary, tokenizer and metadata go to
- * metadata_props as JSON (model-extras.ts). Throws InteropError
- * (ONNX_UNSUPPORTED) for a GRU model, whose export is not written yet.
+ * metadata_props as JSON (model-extras.ts).
  * Cold path: copies every weight once.
  */
 export function toOnnxModel(model: Model): OnnxModel {
   const a = model.architecture;
-  if (isGru(a.cell)) {
-    // Refused rather than written wrong: the LSTM/RNN layout below would misread a GRU's 3H rows and 6H bias.
-    throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `ONNX export of a ${a.cell} model (ONNX's GRU operator) is not supported yet`);
-  }
   const H = a.hiddenSize;
   const L = a.numLayers;
   const lstm = a.cell === 'lstm';
-  const gateCount = lstm ? 4 : 1;
+  const gru = isGru(a.cell);
+  const gates = onnxGateLayoutOf(a.cell);
+  const gateCount = gates.gateCount;
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   const inputs: OnnxValueInfo[] = [];
@@ -76,24 +72,27 @@ export function toOnnxModel(model: Model): OnnxModel {
     const fused = layer.weight.toFloat32(); // [rows × (I + H)]
     const W = new Float32Array(rows * I);
     const R = new Float32Array(rows * H);
-    const B = new Float32Array(2 * rows); // [Wb | Rb]; our fused bias goes to Wb
+    // [Wb | Rb]: an LSTM's or RNN's fused bias goes to Wb (Rb zero); a GRU's b_ih to Wb, b_hh to Rb.
+    const B = new Float32Array(2 * rows);
     for (let j = 0; j < gateCount; j++) {
-      const ours = lstm ? OUR_BLOCK_OF[j] : 0;
+      const ours = gates.ourBlockOfOnnx[j];
       for (let u = 0; u < H; u++) {
         const from = (ours * H + u) * (I + H);
         const to = j * H + u;
         W.set(fused.subarray(from, from + I), to * I);
         R.set(fused.subarray(from + I, from + I + H), to * H);
         B[to] = layer.bias[ours * H + u];
+        if (gru) B[rows + to] = layer.bias[rows + ours * H + u];
       }
     }
     initializers.push(floatTensor(`layers.${l}.W`, [1, rows, I], W), floatTensor(`layers.${l}.R`, [1, rows, H], R), floatTensor(`layers.${l}.B`, [1, 2 * rows], B));
     const attributes = [intAttribute('hidden_size', H)];
-    if (!lstm) attributes.push(stringsAttribute('activations', [a.cell === 'rnn-relu' ? 'Relu' : 'Tanh']));
+    if (gru) attributes.push(intAttribute('linear_before_reset', a.cell === 'gru' ? 1 : 0));
+    else if (!lstm) attributes.push(stringsAttribute('activations', [a.cell === 'rnn-relu' ? 'Relu' : 'Tanh']));
     const finalH = L > 1 ? `layers.${l}.h_n` : 'h_n';
     const finalC = L > 1 ? `layers.${l}.c_n` : 'c_n';
     node(
-      lstm ? 'LSTM' : 'RNN',
+      gates.opType,
       `layers.${l}`,
       lstm ? [layerInput, `layers.${l}.W`, `layers.${l}.R`, `layers.${l}.B`, '', stateOf('h0', l), stateOf('c0', l)] : [layerInput, `layers.${l}.W`, `layers.${l}.R`, `layers.${l}.B`, '', stateOf('h0', l)],
       lstm ? [`layers.${l}.Y`, finalH, finalC] : [`layers.${l}.Y`, finalH],

@@ -7,6 +7,7 @@ import { withExtras } from '../model-extras.ts';
 import { decodeOnnx, type DecodeOnnxOptions } from './decode-onnx.ts';
 import { OnnxGraphIndex, attributeOf, describeNode } from './onnx-graph-index.ts';
 import type { OnnxModel, OnnxNode } from './onnx-model.ts';
+import { onnxGateLayoutOf, type OnnxGateLayout } from './onnx-gates.ts';
 import { headOf } from './output-layer.ts';
 import { cellOf, checkRecurrentNode, recurrentChain } from './recurrent-nodes.ts';
 import { floatValues } from './tensor-values.ts';
@@ -20,22 +21,21 @@ export interface ImportOnnxOptions extends DecodeOnnxOptions {
   readonly head?: 'softmax' | 'linear';
 }
 
-// ONNX stacks LSTM gate blocks as i, o, f, c; ours are i, f, g (= c), o.
-// Our block k comes from ONNX block ONNX_BLOCK_OF[k].
-const ONNX_BLOCK_OF = [0, 2, 3, 1];
-
 /**
- * Reads an ONNX file whose recurrent part is a forward `LSTM` or `RNN` node
- * per layer (as torch.onnx.export writes nn.LSTM / nn.RNN), with an optional
- * `Gather` embedding before it and an optional output layer after it
- * (`MatMul` [+ `Add`] or `Gemm`, then optionally `Softmax`/`LogSoftmax`),
- * and builds the Model. Reorders LSTM gates from ONNX's i, o, f, c to
- * i, f, g, o and sums Wb and Rb into the fused bias. Initial-state inputs
- * (h0, c0) become the session's state, which starts at zero.
+ * Reads an ONNX file whose recurrent part is a forward `LSTM`, `GRU` or
+ * `RNN` node per layer (as torch.onnx.export writes nn.LSTM / nn.GRU /
+ * nn.RNN), with an optional `Gather` embedding before it and an optional
+ * output layer after it (`MatMul` [+ `Add`] or `Gemm`, then optionally
+ * `Softmax`/`LogSoftmax`), and builds the Model. Reorders gates to ours
+ * (LSTM i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n; onnx-gates.ts); an
+ * LSTM's or RNN's Wb and Rb are summed into the fused bias, a GRU keeps both
+ * ([Wb | Rb] → [b_ih | b_hh]); linear_before_reset 1 makes `gru`, 0
+ * `gru-reset-before`. Initial-state inputs (h0, c0) become the session's
+ * state, which starts at zero.
  * Throws InteropError: PROTOBUF_INVALID / TRUNCATED for damaged bytes,
  * ONNX_UNSUPPORTED naming the node and attribute for what this library
  * cannot run (bidirectional, peepholes, custom activations, clip,
- * input_forget, sequence_lens, GRU, unknown ops on the main path),
+ * input_forget, sequence_lens, unknown ops on the main path),
  * ONNX_INVALID for an inconsistent graph, LIMIT_EXCEEDED, and the model
  * codes (TENSOR_SHAPE_MISMATCH, WEIGHT_NOT_FINITE …) for bad weights.
  * Cold path: decodes once and copies every weight once into f32.
@@ -79,7 +79,8 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the first recurrent layer ${describeNode(layers[0])} reads ${what}; expected a graph input or a Gather embedding`);
   }
 
-  const gateCount = cell === 'lstm' ? 4 : 1;
+  const gates = onnxGateLayoutOf(cell);
+  const gateCount = gates.gateCount;
   layers.forEach((node, l) => {
     checkRecurrentNode(node, index);
     const { values: W, dims: wDims } = constant(node, 1, 'W');
@@ -105,10 +106,11 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
       }
       bias.set(B);
     }
-    tensors[`rnn.weight_ih_l${l}`] = { shape: [rows, inputSize], data: reorderGates(W, gateCount, H, inputSize, budget) };
-    tensors[`rnn.weight_hh_l${l}`] = { shape: [rows, H], data: reorderGates(R, gateCount, H, H, budget) };
-    tensors[`rnn.bias_ih_l${l}`] = { shape: [rows], data: reorderGates(bias.subarray(0, rows), gateCount, H, 1, budget) };
-    tensors[`rnn.bias_hh_l${l}`] = { shape: [rows], data: reorderGates(bias.subarray(rows), gateCount, H, 1, budget) };
+    // PyTorch's names carry them on: fromTorchStateDict sums the two biases or (GRU) keeps them apart.
+    tensors[`rnn.weight_ih_l${l}`] = { shape: [rows, inputSize], data: reorderGates(W, gates, H, inputSize, budget) };
+    tensors[`rnn.weight_hh_l${l}`] = { shape: [rows, H], data: reorderGates(R, gates, H, H, budget) };
+    tensors[`rnn.bias_ih_l${l}`] = { shape: [rows], data: reorderGates(bias.subarray(0, rows), gates, H, 1, budget) };
+    tensors[`rnn.bias_hh_l${l}`] = { shape: [rows], data: reorderGates(bias.subarray(rows), gates, H, 1, budget) };
   });
 
   const last = layers[layers.length - 1];
@@ -130,11 +132,11 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
   }
 }
 
-/** ONNX gate blocks (i, o, f, c) of [4H × width] → ours (i, f, g, o); one block (Elman) is copied as is. */
-function reorderGates(values: Float32Array, gateCount: number, H: number, width: number, budget: AllocationBudget): Float32Array {
-  if (gateCount === 1) return values;
+/** ONNX gate blocks of [gateCount·H × width] in our order (LSTM i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n); one block (Elman) is returned as is. */
+function reorderGates(values: Float32Array, gates: OnnxGateLayout, H: number, width: number, budget: AllocationBudget): Float32Array {
+  if (gates.gateCount === 1) return values;
   const out = budget.float32(values.length, 'the reordered gate weights');
   const block = H * width;
-  for (let k = 0; k < 4; k++) out.set(values.subarray(ONNX_BLOCK_OF[k] * block, (ONNX_BLOCK_OF[k] + 1) * block), k * block);
+  gates.onnxBlockOfOurs.forEach((from, k) => out.set(values.subarray(from * block, (from + 1) * block), k * block));
   return out;
 }

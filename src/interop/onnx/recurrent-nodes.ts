@@ -4,22 +4,31 @@ import { InteropError } from '../errors.ts';
 import { OnnxGraphIndex, attributeOf, describeNode, type Producer } from './onnx-graph-index.ts';
 import type { OnnxNode, OnnxTensor } from './onnx-model.ts';
 
-const LSTM_ATTRIBUTES = new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'input_forget', 'layout']);
-const RNN_ATTRIBUTES = new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'layout']);
+const ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = {
+  LSTM: new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'input_forget', 'layout']),
+  GRU: new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'linear_before_reset', 'layout']),
+  RNN: new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'layout']),
+};
+// The activations our cells compute, as ONNX names them (f, g[, h]).
+const ACTIVATIONS: Readonly<Record<string, readonly string[]>> = { LSTM: ['Sigmoid,Tanh,Tanh'], GRU: ['Sigmoid,Tanh'], RNN: ['Tanh', 'Relu'] };
+// Inputs after X, W, R, B, sequence_lens: initial_h (5), initial_c (6, LSTM), P (7, LSTM).
+const MAX_INPUTS: Readonly<Record<string, number>> = { LSTM: 8, GRU: 6, RNN: 6 };
+
+/** True for the recurrent operators of the default ONNX domain. */
+function isRecurrent(node: OnnxNode): boolean {
+  return Object.hasOwn(ATTRIBUTES, node.opType) && (node.domain === '' || node.domain === 'ai.onnx');
+}
 
 /**
- * The graph's LSTM or RNN nodes as one stack, bottom first: each one's X is
- * the Y of the one below (through layout ops). Throws ONNX_UNSUPPORTED for
- * GRU nodes, no recurrent node, two stacks, branches or mixed cell kinds.
+ * The graph's LSTM, GRU or RNN nodes as one stack, bottom first: each one's X
+ * is the Y of the one below (through layout ops). Throws ONNX_UNSUPPORTED for
+ * no recurrent node, two stacks, branches or mixed cell kinds (a GRU stack
+ * whose layers differ in linear_before_reset is mixed).
  * Cold path: linear in the number of nodes.
  */
 export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
-  const nodes = index.graph.nodes;
-  for (const node of nodes) {
-    if (node.opType === 'GRU') throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${describeNode(node)}: GRU cells are not supported (LSTM and RNN are)`);
-  }
-  const recurrent = nodes.filter((n) => (n.opType === 'LSTM' || n.opType === 'RNN') && (n.domain === '' || n.domain === 'ai.onnx'));
-  if (recurrent.length === 0) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, 'the ONNX graph has no LSTM or RNN node');
+  const recurrent = index.graph.nodes.filter(isRecurrent);
+  if (recurrent.length === 0) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, 'the ONNX graph has no LSTM, GRU or RNN node');
   // One pass each way, so a hostile graph of many recurrent nodes costs linear time.
   const recurrentSet = new Set(recurrent);
   const above = new Map<OnnxNode, OnnxNode>();
@@ -53,9 +62,14 @@ export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
   return chain;
 }
 
-/** The cell kind of an LSTM or RNN node (its activations attribute picks tanh or ReLU). */
+/**
+ * The cell kind of an LSTM, GRU or RNN node: a GRU's linear_before_reset
+ * picks the variant (1: `gru`, r applied after the hidden product as in
+ * PyTorch; 0, the default: `gru-reset-before`), an RNN's activations tanh or ReLU.
+ */
 export function cellOf(node: OnnxNode): CellKind {
   if (node.opType === 'LSTM') return 'lstm';
+  if (node.opType === 'GRU') return (attributeOf(node, 'linear_before_reset')?.i ?? 0) !== 0 ? 'gru' : 'gru-reset-before';
   const activations = attributeOf(node, 'activations')?.strings.map(text) ?? [];
   return activations.length === 1 && activations[0] === 'Relu' ? 'rnn-relu' : 'rnn-tanh';
 }
@@ -65,16 +79,22 @@ export function cellOf(node: OnnxNode): CellKind {
  * every feature our cells do not compute: other directions, custom
  * activations and their parameters, clip, input_forget, layout 1,
  * sequence_lens, peepholes, and initial states that are neither graph
- * inputs nor zeros. Cold path.
+ * inputs nor zeros; ONNX_INVALID for a linear_before_reset other than 0 or 1
+ * and for more inputs than the operator has. Cold path.
  */
 export function checkRecurrentNode(node: OnnxNode, index: OnnxGraphIndex): void {
-  const lstm = node.opType === 'LSTM';
+  const op = node.opType;
+  const lstm = op === 'LSTM';
   const where = describeNode(node);
   const unsupported = (what: string): never => {
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${where}: ${what}`);
   };
   for (const attribute of node.attributes) {
-    if (!(lstm ? LSTM_ATTRIBUTES : RNN_ATTRIBUTES).has(attribute.name)) unsupported(`attribute ${attribute.name} is not part of ${node.opType} and is not supported`);
+    if (!ATTRIBUTES[op].has(attribute.name)) unsupported(`attribute ${attribute.name} is not part of ${op} and is not supported`);
+  }
+  const linearBeforeReset = attributeOf(node, 'linear_before_reset')?.i ?? 0;
+  if (linearBeforeReset !== 0 && linearBeforeReset !== 1) {
+    throw new InteropError(ErrorCode.ONNX_INVALID, `${where}: attribute linear_before_reset is ${linearBeforeReset}; expected 0 or 1`);
   }
   const direction = attributeOf(node, 'direction');
   if (direction !== null && direction.s !== null && text(direction.s) !== 'forward') {
@@ -83,8 +103,8 @@ export function checkRecurrentNode(node: OnnxNode, index: OnnxGraphIndex): void 
   const activations = attributeOf(node, 'activations');
   if (activations !== null) {
     const names = activations.strings.map(text);
-    const ok = lstm ? names.join(',') === 'Sigmoid,Tanh,Tanh' : names.length === 1 && (names[0] === 'Tanh' || names[0] === 'Relu');
-    if (!ok) unsupported(`attribute activations is [${names.join(', ')}]; supported: ${lstm ? '[Sigmoid, Tanh, Tanh]' : '[Tanh] or [Relu]'}`);
+    const supported = ACTIVATIONS[op];
+    if (!supported.includes(names.join(','))) unsupported(`attribute activations is [${names.join(', ')}]; supported: ${supported.map((s) => `[${s.split(',').join(', ')}]`).join(' or ')}`);
   }
   for (const name of ['activation_alpha', 'activation_beta']) {
     if (attributeOf(node, name) !== null) unsupported(`attribute ${name} (parameters of custom activations) is not supported`);
@@ -92,8 +112,8 @@ export function checkRecurrentNode(node: OnnxNode, index: OnnxGraphIndex): void 
   if (attributeOf(node, 'clip') !== null) unsupported('attribute clip (cell clipping) is not supported');
   if ((attributeOf(node, 'input_forget')?.i ?? 0) !== 0) unsupported('attribute input_forget (coupled input and forget gates) is not supported');
   if ((attributeOf(node, 'layout')?.i ?? 0) !== 0) unsupported('attribute layout = 1 (batch-first tensors) is not supported; export with layout 0');
-  const maxInputs = lstm ? 8 : 6;
-  if (node.inputs.length > maxInputs) throw new InteropError(ErrorCode.ONNX_INVALID, `${where} has ${node.inputs.length} inputs; ${node.opType} takes at most ${maxInputs}`);
+  const maxInputs = MAX_INPUTS[op];
+  if (node.inputs.length > maxInputs) throw new InteropError(ErrorCode.ONNX_INVALID, `${where} has ${node.inputs.length} inputs; ${op} takes at most ${maxInputs}`);
   if ((node.inputs[4] ?? '') !== '') unsupported(`input 4 (sequence_lens ${JSON.stringify(node.inputs[4])}) is not supported; a stream has no fixed length`);
   if (lstm && (node.inputs[7] ?? '') !== '') unsupported(`input 7 (P, peephole weights ${JSON.stringify(node.inputs[7])}) is not supported`);
   const stateInputs = lstm ? [5, 6] : [5];
