@@ -184,7 +184,10 @@ export class DynamicEvaluation implements WeightAdaptation {
    * the ones the session steps with.
    */
   private graphFor(): NetworkGraph {
-    if (this.graph === null) this.graph = new NetworkGraph(this.trainable, { batchSize: 1, window: this.options.segment, kernel: this.options.kernel });
+    if (this.graph === null) {
+      const fixedHeadWeight = this.options.parameters !== 'all';
+      this.graph = new NetworkGraph(this.trainable, { batchSize: 1, window: this.options.segment, kernel: this.options.kernel, fixedHeadWeight });
+    }
     return this.graph;
   }
 

@@ -33,6 +33,12 @@ export interface NetworkGraphOptions {
    * where the engine has it) or 'typescript' (f64 sums, runs everywhere).
    */
   readonly kernel?: 'wasm' | 'typescript';
+  /**
+   * Hold the output layer's weight (and, tied, the embedding) fixed: no
+   * gradient for it, which saves a third of a softmax head's backward (dynamic
+   * evaluation of the recurrent weights and biases). Default false.
+   */
+  readonly fixedHeadWeight?: boolean;
 }
 
 /**
@@ -117,7 +123,7 @@ export class NetworkGraph {
     } else if (trainable.classLayer !== null) {
       this.head = new ClassSoftmaxHeadGraph(H, rows, trainable.classLayer, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     } else {
-      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
+      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm, options.fixedHeadWeight !== true);
     }
   }
 

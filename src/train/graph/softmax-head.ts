@@ -22,9 +22,26 @@ export class SoftmaxHeadGraph implements HeadGraph {
   private readonly inputT: Float32Array; // [H × rows]
   private readonly weightT: Float32Array; // [H × O]
   private input: Float32Array = new Float32Array(0);
+  /**
+   * False when the weight is held fixed (dynamic evaluation adapting other
+   * tensors): backward then skips ∂loss/∂V and transposes V once, not per call.
+   */
+  private readonly weightGradient: boolean;
+  private weightTransposed = false;
 
   /** Holds the head's arrays; allocates buffers for up to maxRows rows. */
-  constructor(hiddenSize: number, outputSize: number, maxRows: number, weight: Float32Array, bias: Float32Array, dWeight: Float32Array, dBias: Float32Array, gemm: GemmNT = gemmNTInto) {
+  constructor(
+    hiddenSize: number,
+    outputSize: number,
+    maxRows: number,
+    weight: Float32Array,
+    bias: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array,
+    gemm: GemmNT = gemmNTInto,
+    weightGradient = true,
+  ) {
+    this.weightGradient = weightGradient;
     this.gemm = gemm;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
@@ -81,10 +98,13 @@ export class SoftmaxHeadGraph implements HeadGraph {
       p[base + this.targets[r]] -= scale;
     }
     addColumnSumsInto(this.dBias, p, 0, O, rows, O);
-    transposeInto(this.probabilitiesT, 0, rows, p, 0, O, rows, O);
-    transposeInto(this.inputT, 0, rows, this.input, 0, H, rows, H);
-    this.gemm(this.dWeight, 0, H, this.probabilitiesT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
-    transposeInto(this.weightT, 0, O, this.weight, 0, H, O, H);
+    if (this.weightGradient) {
+      transposeInto(this.probabilitiesT, 0, rows, p, 0, O, rows, O);
+      transposeInto(this.inputT, 0, rows, this.input, 0, H, rows, H);
+      this.gemm(this.dWeight, 0, H, this.probabilitiesT, 0, rows, this.inputT, 0, rows, O, H, rows, true);
+    }
+    if (this.weightGradient || !this.weightTransposed) transposeInto(this.weightT, 0, O, this.weight, 0, H, O, H);
+    this.weightTransposed = true;
     this.gemm(dInput, 0, H, p, 0, O, this.weightT, 0, O, rows, H, O, false);
   }
 }
