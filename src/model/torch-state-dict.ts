@@ -159,7 +159,7 @@ export function toTorchStateDict(
   if (a.cell === 'gru-reset-before' && options.allowResetBefore !== true) {
     throw new ConfigError(
       ErrorCode.INVALID_CONFIG,
-      "a gru-reset-before model has no nn.GRU equivalent: PyTorch's GRU applies the reset gate after the hidden product (cell gru)",
+      "a gru-reset-before model has no nn.GRU equivalent: PyTorch's GRU applies the reset gate after the hidden product (cell gru); ONNX's GRU operator carries it (linear_before_reset = 0)",
     );
   }
   const prefix = model.embedding !== null ? 'rnn.' : '';

@@ -69,10 +69,13 @@ export function encodeSafetensors(
 /**
  * A model's weights as a PyTorch-style safetensors file (toTorchStateDict's
  * names: `emb.weight`, `rnn.weight_ih_l0` …, `out.weight`, `out.bias`; the
- * fused bias in bias_ih, zeros in bias_hh; q8 weights dequantized), which
- * `safetensors.torch.load_file` + `load_state_dict` read into the matching
- * nn.Embedding / nn.LSTM / nn.Linear modules. The vocabulary, tokenizer and
- * metadata go to `__metadata__` as JSON (model-extras.ts). Cold path.
+ * fused bias in bias_ih, zeros in bias_hh; a GRU's two biases as they are;
+ * q8 weights dequantized), which `safetensors.torch.load_file` +
+ * `load_state_dict` read into the matching nn.Embedding / nn.LSTM / nn.GRU /
+ * nn.Linear modules. The vocabulary, tokenizer and metadata go to
+ * `__metadata__` as JSON (model-extras.ts). Throws ConfigError
+ * (INVALID_CONFIG) for a `gru-reset-before` model, which nn.GRU cannot
+ * compute. Cold path.
  */
 export function exportSafetensors(model: Model, options: WriteSafetensorsOptions = {}): Uint8Array {
   return encodeSafetensors(toTorchStateDict(model), { ...options, metadata: { ...extrasOf(model), ...options.metadata } });
