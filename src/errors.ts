@@ -89,6 +89,17 @@ export const ErrorCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  // The MQTT bridge (ServeError, in serve/): its start, and the "code" of the
+  // reports it publishes on its error topic (docs/SERVE.md, MQTT)
+  NOT_A_DENSE_MODEL: 'NOT_A_DENSE_MODEL',
+  MQTT_CLIENT_MISSING: 'MQTT_CLIENT_MISSING',
+  MQTT_SUBSCRIBE_REFUSED: 'MQTT_SUBSCRIBE_REFUSED',
+  MQTT_CLOSED: 'MQTT_CLOSED',
+  READING_MALFORMED: 'READING_MALFORMED',
+  READING_WRONG_SIZE: 'READING_WRONG_SIZE',
+  READING_NOT_FINITE: 'READING_NOT_FINITE',
+  READING_TOO_LARGE: 'READING_TOO_LARGE',
+  DEVICE_ID_INVALID: 'DEVICE_ID_INVALID',
 } as const;
 
 /** One of the stable string codes in {@link ErrorCode}. */
