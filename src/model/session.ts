@@ -191,9 +191,13 @@ export class Session {
         `step ${this.position}: input vector has length ${x.length}, expected ${a.inputSize}`,
       );
     }
+    // One compare per element: NaN fails it too. Past the model's inputLimit a
+    // finite input could overflow float32 in the first layer (see Model.inputLimit).
+    const limit = this.model.inputLimit;
     for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) {
-        throw new InputError(ErrorCode.INPUT_NOT_FINITE, `step ${this.position}: input element ${i} is ${x[i]}`);
+      if (!(Math.abs(x[i]) <= limit)) {
+        if (!Number.isFinite(x[i])) throw new InputError(ErrorCode.INPUT_NOT_FINITE, `step ${this.position}: input element ${i} is ${x[i]}`);
+        throw new InputError(ErrorCode.INPUT_OUT_OF_RANGE, `step ${this.position}: input element ${i} is ${x[i]}, beyond this model's input limit ${limit.toExponential(3)} (a larger value could overflow float32 in the first layer)`);
       }
     }
     this.buffers.xh.set(x, 0);

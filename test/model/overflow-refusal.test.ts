@@ -274,5 +274,12 @@ describe('ReLU layers and dense input: the bounds a loaded model cannot promise 
       const session = sensor.session();
       for (let t = 0; t < 5; t++) expectAllFinite(session.step(x), `${backend} step ${t}`);
     }
+    // Past the limit a finite input is refused before the state is touched (INPUT_OUT_OF_RANGE).
+    const session = sensor.session();
+    session.step(x);
+    const before = session.snapshot();
+    const beyond = Float32Array.of(0, Math.fround(sensor.inputLimit * 1.5), 0);
+    expect(() => session.step(beyond)).toThrow(expect.objectContaining({ code: ErrorCode.INPUT_OUT_OF_RANGE, message: expect.stringContaining('input element 1') }));
+    expect(Array.from(session.snapshot())).toEqual(Array.from(before));
   });
 });
