@@ -49,6 +49,13 @@ export {
   type TrackableSession,
   type TrackedModelLike,
 } from './text/text-tracker.ts';
+export {
+  LearningTextTracker,
+  DEFAULT_SENTENCE_ENDS,
+  type LearningTextTrackerOptions,
+  type LearnerSession,
+  type EditingSession,
+} from './text/learning-text-tracker.ts';
 export { PrefixIndex, prefixIndexOf } from './text/prefix-index.ts';
 
 // Adaptation to the writer, inference half: the recency cache, new words

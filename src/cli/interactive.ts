@@ -3,8 +3,13 @@ import { formatSuggestion, type Suggester } from './suggester.ts';
 
 /**
  * Live suggestions. On a terminal every keystroke updates the suggestion line
- * under the text; with piped input each line gets its suggestions. Enter
- * starts a new text (on a terminal), Ctrl-C or Ctrl-D ends.
+ * under the text; with piped input each line gets its suggestions. A text
+ * ends with Enter (on a terminal), at the end of each piped line, and when
+ * the session ends (Ctrl-C or Ctrl-D on a terminal; the end of piped input,
+ * or SIGINT/SIGTERM while reading it): each is handed to
+ * `suggester.finishText`, so an adapting suggester learns it once. Resolves
+ * with the exit status once the last text is finished, so the caller can
+ * save what was learned.
  */
 export async function runInteractive(suggester: Suggester, k: number): Promise<number> {
   const input = process.stdin;
@@ -13,7 +18,20 @@ export async function runInteractive(suggester: Suggester, k: number): Promise<n
     suggester.suggest(text, k).map(formatSuggestion).join('  ');
   if (!input.isTTY) {
     const lines = createInterface({ input, terminal: false });
-    for await (const line of lines) output.write(`${line}\n  → ${format(line.endsWith(' ') ? line : `${line} `)}\n`);
+    // A signal ends the input like its end does, so what was read is kept.
+    const stop = (): void => lines.close();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for await (const line of lines) {
+        const text = line.endsWith(' ') ? line : `${line} `;
+        output.write(`${line}\n  → ${format(text)}\n`);
+        suggester.finishText(text);
+      }
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     return 0;
   }
   output.write('Type; next-word suggestions follow each keystroke. Enter starts a new text, Ctrl-C ends.\n');
@@ -31,11 +49,13 @@ export async function runInteractive(suggester: Suggester, k: number): Promise<n
         input.setRawMode(false);
         input.pause();
         output.write('\n\n');
+        suggester.finishText(text);
         resolve(0);
         return;
       }
       if (key.name === 'return') {
         output.write('\n\n');
+        suggester.finishText(text);
         text = '';
       } else if (key.name === 'backspace') text = text.slice(0, -1);
       else if (sequence !== undefined && sequence.length === 1 && sequence >= ' ') text += sequence;

@@ -88,7 +88,8 @@ export const DEFAULT_MAX_BOUNDARIES = 512;
  * The suggestions equal those of a fresh session fed the whole text (start
  * token, then the finished tokens). Over an AdaptiveSession they include what
  * its cache learned, and a replayed token is read again: the cache sees
- * edits as a writer's rewrites.
+ * edits as a writer's rewrites (LearningTextTracker keeps a session that
+ * learns each finished word once).
  *
  * Cost per update: one step per changed token, plus one when tokens were
  * only removed; none when only the word being typed changed. With a word
@@ -177,6 +178,40 @@ export class TextTracker {
   /** Token boundaries whose state is kept now (at most maxBoundaries). */
   get keptBoundaries(): number {
     return Math.max(0, this.tokens.length - this.oldestKept + 1);
+  }
+
+  /** The finished tokens' ids the session has read, in order (borrowed: the next update or reset changes it). */
+  get tokenIds(): readonly number[] {
+    return this.tokens;
+  }
+
+  /**
+   * The current text's token strings as the writer typed them (borrowed: the
+   * next update changes it): the first tokenCount are the finished tokens,
+   * then the word being typed, if any.
+   */
+  get pieces(): readonly string[] {
+    return this.split.pieces;
+  }
+
+  /** The id of the token stepped before the text, or −1 when there is none. */
+  get startTokenId(): number {
+    return this.startId;
+  }
+
+  /**
+   * The session's state after the first `boundary` finished tokens of the
+   * last update's text (boundary 0: after the start token), or null when that
+   * state is not kept (older than the kept boundaries, past the text, no
+   * start token for boundary 0, or no update since a reset). A borrowed
+   * snapshot that a later update may overwrite: restore from it or copy it
+   * at once. Lets another session of the same model join the text at a
+   * boundary without stepping it (LearningTextTracker's learner). No allocation.
+   */
+  stateAt(boundary: number): Float32Array | null {
+    if (!this.current || !Number.isInteger(boundary) || boundary < 0 || boundary > this.tokens.length) return null;
+    if (boundary === 0) return this.startState;
+    return boundary >= this.oldestKept ? this.states[boundary % this.maxBoundaries] : null;
   }
 
   /**

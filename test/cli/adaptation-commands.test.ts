@@ -1,10 +1,12 @@
 // The adaptation commands on the shipped model, through the built CLI (dist/cli.js,
 // built by npm test before the suites): learn → predict --profile suggests an
-// invented name, eval --adapt --scores is causal. Node only: it starts the CLI.
+// invented name, predict --interactive --profile learns as you type and saves
+// on exit (end of piped input, SIGINT), eval --adapt --scores is causal.
+// Node only: it starts the CLI.
 // test/fixtures/brown-sample.txt is lines 1,000–1,499 of the Brown test split
 // (data/brown/test.txt from prepare-brown), so a fresh clone has tokens to score.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +51,54 @@ describe.skipIf(!onNode)('adaptation commands on the shipped model', () => {
     for (const list of [adapted, plain]) expect(list.map((s) => s.token)).not.toContain('<unk>');
     // Learning again updates the same profile: the name is counted twice as often.
     expect(run(['learn', model, text, '--profile', profile, '--adapt-parameters', 'recurrent'])).toMatch(/0 this time/);
+  });
+
+  // "Brellivan" is invented too; typed line by line into the live mode, it is learned and saved on exit.
+  const TYPED_LINES = [
+    'My neighbour Brellivan works at the mill . Every morning Brellivan walks to the river .',
+    'Yesterday I told Brellivan about the meeting , and Brellivan said he would come . I asked Brellivan to bring the papers .',
+    'When the rain started , Brellivan ran home . I called Brellivan in the evening and told Brellivan the news .',
+    'The next day I told',
+  ];
+
+  it('predict --interactive --profile learns from piped lines as they are read and saves the profile at the end of the input; predict --profile then suggests the name', () => {
+    const profile = join(work, 'typed.profile');
+    expect(existsSync(profile)).toBe(false);
+    const live = execFileSync(process.execPath, [cli, 'predict', model, '--interactive', '--profile', profile, '--adapt-parameters', 'recurrent'], {
+      cwd: root,
+      encoding: 'utf8',
+      input: `${TYPED_LINES.join('\n')}\n`,
+      timeout: 120_000,
+    });
+    // Live: after the last line the name is already among the suggestions (learned from the lines before).
+    const lastSuggestions = live.trim().split('\n').at(-1)!;
+    expect(lastSuggestions).toMatch(/^ {2}→ .*Brellivan/);
+    expect(existsSync(profile)).toBe(true);
+    const adapted = JSON.parse(run(['predict', model, '--profile', profile, '--json', 'Then I told '])) as Suggestion[];
+    console.log(`typed profile: ${adapted.map((s) => `${s.text} ${(100 * s.probability).toFixed(1)}%`).join(', ')}`);
+    expect(adapted.slice(0, 5).map((s) => s.text)).toContain('Brellivan');
+    expect(adapted.map((s) => s.token)).not.toContain('<unk>');
+    const plain = JSON.parse(run(['predict', model, '--json', 'Then I told '])) as Suggestion[];
+    expect(plain.map((s) => s.text)).not.toContain('Brellivan');
+  });
+
+  it('predict --interactive --profile saves what was read when SIGINT arrives while it waits for more input', async () => {
+    const profile = join(work, 'interrupted.profile');
+    const child = spawn(process.execPath, [cli, 'predict', model, '--interactive', '--profile', profile, '--dynamic', 'off'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdin.write(`${TYPED_LINES[0]}\n`);
+    // The input stays open: wait for the line's suggestions, then interrupt.
+    const deadline = Date.now() + 60_000;
+    while (!stdout.includes('→') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/saved .*interrupted\.profile \(\d+ bytes; \d+ tokens read in all, \d+ new words?\)/);
+    const adapted = JSON.parse(run(['predict', model, '--profile', profile, '--dynamic', 'off', '--json', 'Every morning '])) as Suggestion[];
+    expect(adapted.map((s) => s.text)).toContain('Brellivan');
   });
 
   it('eval --adapt --scores is causal: two token files sharing their first 200 tokens score them identically', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRandomModel, encodeModel, softmaxInto, type Model } from '../../src/index.ts';
+import { AdaptiveSession, createRandomModel, encodeModel, profileOf, softmaxInto, type Model } from '../../src/index.ts';
 import { Suggester } from '../../src/cli/suggester.ts';
 import { onNode } from '../helpers/runtime.ts';
 
@@ -48,6 +48,26 @@ describe('Suggester', () => {
     const after = suggester.suggest('a walked ', 2);
     const q = distributionAfter(model, [9, 10]);
     expect(after[0].probability).toBeCloseTo(Math.max(...Array.from(q).filter((_, id) => id > 1)), 6);
+  });
+
+  it('over an AdaptiveSession, learns each finished word once: a word fixed before its text ends is never read, Enter ends a text', () => {
+    const adaptive = new AdaptiveSession(model);
+    const suggester = new Suggester(model, adaptive);
+    let text = '';
+    // Typed a character at a time, with "a" typed, finished and taken back, then "the jury said it . " and Enter.
+    for (const character of 'the jury a ') suggester.suggest((text += character), 3);
+    for (let i = 0; i < 2; i++) suggester.suggest((text = text.slice(0, -1)), 3);
+    for (const character of 'said it . walked') suggester.suggest((text += character), 3);
+    // The sentence end taught the sentence; the rest waits for the end of the text.
+    expect(adaptive.tokensRead).toBe(1 + 5);
+    expect(suggester.finishText(text)).toBe(1);
+    const cache = profileOf(adaptive).cache!;
+    expect(Array.from(cache.tokens)).toEqual([2, 3, 4, 5, 8, 10]);
+    // The next text starts from <p>, even where it begins like the last one.
+    suggester.suggest('the jury ', 3);
+    suggester.finishText('the jury ');
+    expect(Array.from(profileOf(adaptive).cache!.tokens)).toEqual([2, 3, 4, 5, 8, 10, 2, 3]);
+    expect(adaptive.tokensRead).toBe(1 + 6 + 1 + 2);
   });
 
   it("shows each token as a person writes it: Brown's `` and '' as a double quote, other words as they are", () => {

@@ -18,9 +18,12 @@ you type (on a terminal; line by line when input is piped).
 suggestions come from the profile's cache and weights, include the words
 outside the vocabulary it learned, and never the unknown token. The text is
 read with adaptation too; --interactive learns as you type and saves the
-profile when you quit (it is created if missing).
+profile when you quit (it is created if missing). It learns each finished
+word once: a sentence once you have typed past its end, the rest of a text
+when you press Enter (or a piped line ends) or quit; a word you fix before
+then is not learned, and editing text already learned does not teach it again.
 
-\${ADAPT_USAGE}`;
+${ADAPT_USAGE}`;
 
 /** `lstm-stream predict`: next-word suggestions. */
 export const predictCommand: Command = {
@@ -40,7 +43,12 @@ export const predictCommand: Command = {
     const suggester = new Suggester(model, adaptive);
     if (values.interactive) {
       const status = await runInteractive(suggester, k);
-      if (adaptive !== null && values.profile !== undefined) await saveSessionProfile(adaptive, values.profile);
+      if (adaptive !== null && values.profile !== undefined) {
+        const bytes = await saveSessionProfile(adaptive, values.profile);
+        const words = adaptive.newWords?.size ?? 0;
+        // stderr: piped suggestions on stdout stay one format.
+        process.stderr.write(`saved ${values.profile} (${bytes} bytes; ${adaptive.tokensRead} tokens read in all, ${words} new word${words === 1 ? '' : 's'})\n`);
+      }
       return status;
     }
     const text = positionals.join(' ');
