@@ -60,6 +60,8 @@ export interface SuggestServerOptions {
   readonly createSession?: SessionFactory;
   /** Where unexpected errors (answered 500) are reported. Default: standard error. */
   readonly log?: (line: string) => void;
+  /** More Prometheus text appended to GET /metrics, such as an MQTT bridge's renderMetrics; null: none. Default null. */
+  readonly extraMetrics?: (() => string) | null;
 }
 
 /** {@link SuggestServerOptions} with every default filled in. */
@@ -90,6 +92,7 @@ export const DEFAULT_SERVE_OPTIONS: ResolvedServeOptions = Object.freeze({
   log: (line: string) => {
     process.stderr.write(`${line}\n`);
   },
+  extraMetrics: null,
 });
 
 const COUNTS: readonly (keyof SuggestServerOptions)[] = ['maxBodyBytes', 'maxTextLength', 'maxCount', 'defaultCount', 'maxSessions', 'maxInFlight', 'maxBoundaries'];
@@ -126,5 +129,6 @@ export function resolveServeOptions(options: SuggestServerOptions = {}): Resolve
   }
   if (typeof r.createSession !== 'function') fail('createSession', 'must be a function');
   if (typeof r.log !== 'function') fail('log', 'must be a function');
+  if (r.extraMetrics !== null && typeof r.extraMetrics !== 'function') fail('extraMetrics', 'must be a function or null');
   return Object.freeze(r);
 }

@@ -73,8 +73,8 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
     metrics,
     stateless: new TextTracker(model.session(), { maxBoundaries: 1 }),
     startedAt: Date.now(),
-    renderMetrics: () =>
-      metrics.render({
+    renderMetrics: () => {
+      const text = metrics.render({
         sessions: sessions.size,
         inFlight: unfinished.size,
         sessionsCreated: sessions.created,
@@ -82,7 +82,9 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
         expirations: sessions.expired,
         residentBytes: process.memoryUsage.rss(),
         heapUsedBytes: process.memoryUsage().heapUsed,
-      }),
+      });
+      return resolved.extraMetrics === null ? text : text + resolved.extraMetrics();
+    },
   };
 
   const server = createServer({

@@ -6,6 +6,9 @@ import { DEFAULT_SERVE_OPTIONS, type SuggestServerOptions } from '../../serve/se
 import { createSuggestServer } from '../../serve/suggest-server.ts';
 import type { Command } from '../command.ts';
 import { loadModelArgument } from '../model-argument.ts';
+import { integerFlag, isLoopback, secondsFlag } from './serve-flags.ts';
+import { MQTT_FLAGS, MQTT_USAGE, runMqttService } from './serve-mqtt.ts';
+import { untilStopSignal } from './stop-signal.ts';
 
 const d = DEFAULT_SERVE_OPTIONS;
 
@@ -31,14 +34,13 @@ stops it at once).
   --max-body BYTES       largest request body (default ${d.maxBodyBytes})
   --max-text CHARS       longest text (default ${d.maxTextLength})
   --max-in-flight N      requests handled at once (default ${d.maxInFlight})
-  --body-timeout SECONDS time for a request body to arrive (default ${d.bodyTimeoutMs / 1000})`;
+  --body-timeout SECONDS time for a request body to arrive (default ${d.bodyTimeoutMs / 1000})
+${MQTT_USAGE}`;
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
-/** `lstm-stream serve`: the suggestion service (src/serve/), until SIGTERM or SIGINT. */
+/** `lstm-stream serve`: the suggestion service, or with --mqtt the MQTT forecasting bridge (src/serve/), until SIGTERM or SIGINT. */
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'serve next-word suggestions over HTTP (sessions, limits, metrics)',
+  summary: 'serve next-word suggestions over HTTP (sessions, limits, metrics), or sensor forecasts over MQTT (--mqtt)',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -56,21 +58,28 @@ export const serveCommand: Command = {
         'max-text': { type: 'string' },
         'max-in-flight': { type: 'string' },
         'body-timeout': { type: 'string' },
+        ...MQTT_FLAGS,
       },
     });
     if (positionals.length > 1) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `serve takes one model file; got ${positionals.length} arguments`);
+    if (values.mqtt !== undefined) {
+      return runMqttService(values, positionals[0], values['token-file'] === undefined ? null : readToken(values['token-file']));
+    }
+    for (const flag of Object.keys(MQTT_FLAGS) as (keyof typeof MQTT_FLAGS)[]) {
+      if (values[flag] !== undefined) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `--${flag} needs --mqtt URL`);
+    }
     const options: SuggestServerOptions = {
-      port: integer(values.port, '--port'),
+      port: integerFlag(values.port, '--port'),
       host: values.host,
       token: values['token-file'] === undefined ? null : readToken(values['token-file']),
       corsOrigin: values.cors ?? null,
-      maxSessions: integer(values['max-sessions'], '--max-sessions'),
-      evictIdleAfterMs: seconds(values['evict-idle'], '--evict-idle'),
-      sessionIdleMs: seconds(values['idle-timeout'], '--idle-timeout'),
-      maxBodyBytes: integer(values['max-body'], '--max-body'),
-      maxTextLength: integer(values['max-text'], '--max-text'),
-      maxInFlight: integer(values['max-in-flight'], '--max-in-flight'),
-      bodyTimeoutMs: seconds(values['body-timeout'], '--body-timeout'),
+      maxSessions: integerFlag(values['max-sessions'], '--max-sessions'),
+      evictIdleAfterMs: secondsFlag(values['evict-idle'], '--evict-idle'),
+      sessionIdleMs: secondsFlag(values['idle-timeout'], '--idle-timeout'),
+      maxBodyBytes: integerFlag(values['max-body'], '--max-body'),
+      maxTextLength: integerFlag(values['max-text'], '--max-text'),
+      maxInFlight: integerFlag(values['max-in-flight'], '--max-in-flight'),
+      bodyTimeoutMs: secondsFlag(values['body-timeout'], '--body-timeout'),
     };
     const modelPath = positionals[0];
     const model = await loadModelArgument(modelPath);
@@ -80,40 +89,18 @@ export const serveCommand: Command = {
     process.stdout.write(
       `lstm-stream serve: listening on ${address.url} (model ${modelPath ?? 'the shipped default'}; up to ${limits.maxSessions} sessions${limits.token === null ? '' : '; bearer token required'})\n`,
     );
-    if (!LOOPBACK.test(address.host) && !LOOPBACK.test(limits.host)) {
+    if (!isLoopback(address.host) && !isLoopback(limits.host)) {
       process.stderr.write(
         `lstm-stream serve: warning: bound to ${address.host}, so other machines can reach this service${limits.token === null ? ' without a token (--token-file)' : ''}; put it behind a firewall or a TLS proxy\n`,
       );
     }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals): void => {
-        process.stderr.write(`lstm-stream serve: ${signal}: finishing the requests in flight\n`);
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
-        // A second Ctrl-C stops at once.
-        process.once('SIGINT', () => process.exit(130));
-        server.close().then(resolve, resolve);
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
-    });
+    const signal = await untilStopSignal();
+    process.stderr.write(`lstm-stream serve: ${signal}: finishing the requests in flight\n`);
+    await server.close().catch(() => {});
     process.stderr.write('lstm-stream serve: stopped\n');
     return 0;
   },
 };
-
-function integer(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `${flag} is ${JSON.stringify(value)}; expected a whole number`);
-  return Number(value);
-}
-
-function seconds(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(parsed)) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `${flag} is ${JSON.stringify(value)}; expected seconds`);
-  return parsed * 1000;
-}
 
 /** The token in a file (surrounding whitespace dropped), warning when others may read the file. */
 function readToken(path: string): string {
