@@ -3,7 +3,7 @@
 export { ErrorCode, LstmStreamError, type ErrorCodeValue } from './errors.ts';
 
 export { matVecInto } from './math/matvec.ts';
-export { sigmoid, sigmoidInto, tanhInto, reluInto } from './math/activations.ts';
+export { sigmoid, sigmoidInto, hardSigmoid, tanhInto, reluInto } from './math/activations.ts';
 export { softmaxInto, logSoftmaxInto, logSumExp } from './math/softmax.ts';
 export { classLogProbabilitiesInPlace, classScratchSize, type OutputClassLayer } from './math/class-softmax.ts';
 export { topKInto } from './math/top-k.ts';
@@ -13,16 +13,16 @@ export { F32Matrix } from './math/f32-matrix.ts';
 export { setKernelBackend, kernelBackend, setQ8KernelMode, q8KernelMode, type KernelBackend } from './math/wasm/kernel-backend.ts';
 export { wasmSimdSupported } from './math/wasm/kernel-module.ts';
 
-export { CELL_KINDS, gateCountOf, biasLengthOf, isGru, type CellKind, type RecurrentCell } from './cells/cell.ts';
+export { CELL_KINDS, GATE_ACTIVATIONS, gateCountOf, biasLengthOf, isGru, hasGates, type CellKind, type GateActivation, type RecurrentCell } from './cells/cell.ts';
 export { LstmCell } from './cells/lstm-cell.ts';
 export { ElmanCell } from './cells/elman-cell.ts';
 export { GruCell, type GruVariant } from './cells/gru-cell.ts';
 
-export { validateArchitecture, type Architecture, type HeadKind, type InputKind } from './model/architecture.ts';
+export { validateArchitecture, gateActivationOf, type Architecture, type LayerArchitecture, type HeadKind, type InputKind } from './model/architecture.ts';
 export { InputError, ConfigError } from './model/errors.ts';
 export { Model, type ModelParts, type Head, type TokenizerSettings } from './model/model.ts';
 export { Session } from './model/session.ts';
-export { createCell } from './model/build-layer.ts';
+export { createCell, type CellOptions } from './model/build-layer.ts';
 export { createRandomModel, type RandomModelOptions } from './model/random-model.ts';
 export { fromTorchStateDict, toTorchStateDict, type TorchTensor, type FromTorchOptions } from './model/torch-state-dict.ts';
 

@@ -15,6 +15,24 @@ export type CellKind = 'lstm' | 'rnn-tanh' | 'rnn-relu' | 'gru' | 'gru-reset-bef
 export const CELL_KINDS: readonly CellKind[] = ['lstm', 'rnn-tanh', 'rnn-relu', 'gru', 'gru-reset-before'];
 
 /**
+ * The activation of a layer's gates (an LSTM's i, f, o; a GRU's r, z):
+ * the logistic sigmoid (PyTorch, ONNX's default, Keras 3) or the hard
+ * sigmoid clip(0.2·x + 0.5, 0, 1) (TensorFlow.js's default, Keras before
+ * TensorFlow 2; ONNX HardSigmoid with alpha 0.2, beta 0.5). A property of
+ * each layer, so a stack may mix them. Elman layers have no gates and are
+ * always 'sigmoid' (the default, meaning nothing for them).
+ */
+export type GateActivation = 'sigmoid' | 'hard-sigmoid';
+
+/** The gate activations, for validation and messages. */
+export const GATE_ACTIVATIONS: readonly GateActivation[] = ['sigmoid', 'hard-sigmoid'];
+
+/** True for the kinds with gates (LSTM, both GRUs), whose gate activation may be chosen. */
+export function hasGates(kind: CellKind): boolean {
+  return kind !== 'rnn-tanh' && kind !== 'rnn-relu';
+}
+
+/**
  * One recurrent layer: a weight matrix over the concatenated input and
  * previous hidden state, and one step that writes the new state in place.
  */
@@ -24,6 +42,8 @@ export interface RecurrentCell {
   readonly hiddenSize: number;
   /** Rows per hidden unit in the weight matrix: 4 for LSTM, 3 for GRU, 1 for Elman. */
   readonly gateCount: number;
+  /** The activation of the gates: sigmoid or hard sigmoid (always sigmoid for Elman cells, which have none). */
+  readonly gateActivation: GateActivation;
   /**
    * Weights [gateCount·H × (I + H)], row-major: row r is [W_ih[r] | W_hh[r]].
    * LSTM and Elman cells multiply it by [x; h] in one pass; a GRU multiplies

@@ -18,6 +18,8 @@ import { checkCellShapes } from './lstm-cell.ts';
 export class ElmanCell implements RecurrentCell {
   readonly kind: 'rnn-tanh' | 'rnn-relu';
   readonly gateCount = 1;
+  /** Elman cells have no gates: always the default. */
+  readonly gateActivation = 'sigmoid';
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly weight: WeightMatrix;

@@ -1,7 +1,7 @@
-import { sigmoid } from '../math/activations.ts';
+import { hardSigmoid, sigmoid } from '../math/activations.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
-import type { RecurrentCell } from './cell.ts';
-import { checkCellShapes } from './lstm-cell.ts';
+import type { GateActivation, RecurrentCell } from './cell.ts';
+import { checkCellShapes, checkGateActivation } from './lstm-cell.ts';
 
 /** Where a GRU applies its reset gate: to the hidden product (PyTorch) or to h before it (Keras's reset_after=False). */
 export type GruVariant = 'reset-after' | 'reset-before';
@@ -17,6 +17,9 @@ export type GruVariant = 'reset-after' | 'reset-before';
  *                                  reset-before: n = tanh(W_in·x + b_in + W_hn·(r ⊙ h) + b_hn)
  *
  *   h' = (1 − z) ⊙ n + z ⊙ h
+ *
+ * σ is the gate activation: the logistic sigmoid, or the hard sigmoid
+ * clip(0.2·x + 0.5, 0, 1) (TensorFlow.js's default).
  *
  * The input and hidden products stay apart (two column blocks of one
  * matrix) because r multiplies the hidden part of n, and b_hn stays apart
@@ -35,10 +38,22 @@ export class GruCell implements RecurrentCell {
   readonly bias: Float32Array;
   /** True for PyTorch's variant (kind `gru`), false for `gru-reset-before`. */
   readonly resetAfter: boolean;
+  readonly gateActivation: GateActivation;
+  private readonly hardGates: boolean;
 
   /** Holds (does not copy) weight [3H × (I + H)] and bias [6H] = [b_ih | b_hh]. */
-  constructor(inputSize: number, hiddenSize: number, weight: WeightMatrix, bias: Float32Array, variant: GruVariant = 'reset-after') {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    weight: WeightMatrix,
+    bias: Float32Array,
+    variant: GruVariant = 'reset-after',
+    gateActivation: GateActivation = 'sigmoid',
+  ) {
     checkCellShapes('GruCell', 3, inputSize, hiddenSize, weight, bias, 6 * hiddenSize);
+    checkGateActivation('GruCell', gateActivation);
+    this.gateActivation = gateActivation;
+    this.hardGates = gateActivation === 'hard-sigmoid';
     this.kind = variant === 'reset-before' ? 'gru-reset-before' : 'gru';
     this.resetAfter = variant !== 'reset-before';
     this.inputSize = inputSize;
@@ -58,12 +73,15 @@ export class GruCell implements RecurrentCell {
     const W = this.weight;
     const b = this.bias;
     const hidden = 3 * H; // where the hidden product and b_hh start
+    const hard = this.hardGates;
     W.multiplyBlockInto(gates, 0, xh, 0, 0, 3 * H, 0, I);
     if (this.resetAfter) {
       W.multiplyBlockInto(gates, hidden, xh, I, 0, 3 * H, I, H);
       for (let j = 0; j < H; j++) {
-        const r = sigmoid(gates[j] + b[j] + (gates[hidden + j] + b[hidden + j]));
-        const z = sigmoid(gates[H + j] + b[H + j] + (gates[hidden + H + j] + b[hidden + H + j]));
+        const preR = gates[j] + b[j] + (gates[hidden + j] + b[hidden + j]);
+        const preZ = gates[H + j] + b[H + j] + (gates[hidden + H + j] + b[hidden + H + j]);
+        const r = hard ? hardSigmoid(preR) : sigmoid(preR);
+        const z = hard ? hardSigmoid(preZ) : sigmoid(preZ);
         const n = Math.tanh(gates[2 * H + j] + b[2 * H + j] + r * (gates[hidden + 2 * H + j] + b[hidden + 2 * H + j]));
         h[j] = (1 - z) * n + z * xh[I + j];
       }
@@ -73,12 +91,13 @@ export class GruCell implements RecurrentCell {
     const resetHidden = 6 * H;
     W.multiplyBlockInto(gates, hidden, xh, I, 0, 2 * H, I, H);
     for (let j = 0; j < H; j++) {
-      const r = sigmoid(gates[j] + b[j] + (gates[hidden + j] + b[hidden + j]));
-      gates[resetHidden + j] = r * xh[I + j];
+      const preR = gates[j] + b[j] + (gates[hidden + j] + b[hidden + j]);
+      gates[resetHidden + j] = (hard ? hardSigmoid(preR) : sigmoid(preR)) * xh[I + j];
     }
     W.multiplyBlockInto(gates, hidden + 2 * H, gates, resetHidden, 2 * H, H, I, H);
     for (let j = 0; j < H; j++) {
-      const z = sigmoid(gates[H + j] + b[H + j] + (gates[hidden + H + j] + b[hidden + H + j]));
+      const preZ = gates[H + j] + b[H + j] + (gates[hidden + H + j] + b[hidden + H + j]);
+      const z = hard ? hardSigmoid(preZ) : sigmoid(preZ);
       const n = Math.tanh(gates[2 * H + j] + b[2 * H + j] + (gates[hidden + 2 * H + j] + b[hidden + 2 * H + j]));
       h[j] = (1 - z) * n + z * xh[I + j];
     }

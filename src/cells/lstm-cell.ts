@@ -1,6 +1,6 @@
-import { sigmoid } from '../math/activations.ts';
+import { hardSigmoid, sigmoid } from '../math/activations.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
-import type { RecurrentCell } from './cell.ts';
+import { GATE_ACTIVATIONS, type GateActivation, type RecurrentCell } from './cell.ts';
 
 /**
  * A standard LSTM layer (no peepholes), with PyTorch's equations and gate
@@ -13,6 +13,9 @@ import type { RecurrentCell } from './cell.ts';
  *
  *   C' = f ⊙ C + i ⊙ g,   h' = o ⊙ tanh(C')
  *
+ * σ is the gate activation: the logistic sigmoid, or the hard sigmoid
+ * clip(0.2·x + 0.5, 0, 1) (TensorFlow.js's default).
+ *
  * This i, f, g, o order is the one the whole library uses (model files,
  * trainer, importers); ONNX's i, o, f, c order is converted on import.
  * Step cost: 4H·(I + H) multiply-adds plus 5H transcendentals; no allocation.
@@ -24,10 +27,16 @@ export class LstmCell implements RecurrentCell {
   readonly hiddenSize: number;
   readonly weight: WeightMatrix;
   readonly bias: Float32Array;
+  readonly gateActivation: GateActivation;
+  // The branch the step takes per gate, read once into a local (a boolean keeps the call sites monomorphic).
+  private readonly hardGates: boolean;
 
   /** Holds (does not copy) weight [4H × (I + H)] and bias [4H]. */
-  constructor(inputSize: number, hiddenSize: number, weight: WeightMatrix, bias: Float32Array) {
+  constructor(inputSize: number, hiddenSize: number, weight: WeightMatrix, bias: Float32Array, gateActivation: GateActivation = 'sigmoid') {
     checkCellShapes('LstmCell', 4, inputSize, hiddenSize, weight, bias);
+    checkGateActivation('LstmCell', gateActivation);
+    this.gateActivation = gateActivation;
+    this.hardGates = gateActivation === 'hard-sigmoid';
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.weight = weight;
@@ -37,17 +46,25 @@ export class LstmCell implements RecurrentCell {
   stepInto(h: Float32Array, c: Float32Array | null, xh: Float32Array, gates: Float32Array): Float32Array {
     const H = this.hiddenSize;
     const cell = c as Float32Array;
+    const hard = this.hardGates;
     this.weight.multiplyInto(gates, xh, 0, this.bias);
     for (let j = 0; j < H; j++) {
-      const inputGate = sigmoid(gates[j]);
-      const forgetGate = sigmoid(gates[H + j]);
+      const inputGate = hard ? hardSigmoid(gates[j]) : sigmoid(gates[j]);
+      const forgetGate = hard ? hardSigmoid(gates[H + j]) : sigmoid(gates[H + j]);
       const candidate = Math.tanh(gates[2 * H + j]);
-      const outputGate = sigmoid(gates[3 * H + j]);
+      const outputGate = hard ? hardSigmoid(gates[3 * H + j]) : sigmoid(gates[3 * H + j]);
       const cNext = forgetGate * cell[j] + inputGate * candidate;
       cell[j] = cNext;
       h[j] = outputGate * Math.tanh(cNext);
     }
     return h;
+  }
+}
+
+/** Throws RangeError for a gate activation that is not one of GATE_ACTIVATIONS (a programming error; files and importers check first). */
+export function checkGateActivation(name: string, gateActivation: GateActivation): void {
+  if (!GATE_ACTIVATIONS.includes(gateActivation)) {
+    throw new RangeError(`${name}: gateActivation is ${JSON.stringify(gateActivation)}; expected ${GATE_ACTIVATIONS.join(' or ')}`);
   }
 }
 

@@ -4,6 +4,7 @@ import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
+import { gateActivationOf } from '../model/architecture.ts';
 import { createCell } from '../model/build-layer.ts';
 import { Model, type Head } from '../model/model.ts';
 import { FormatError } from './errors.ts';
@@ -37,7 +38,7 @@ export function buildModel(file: ModelFile): Model {
     const inputSize = l === 0 ? a.inputSize : H;
     const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [rows, inputSize + H]);
     const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), biasLengthOf(a.cell, H));
-    layers.push(createCell(a.cell, inputSize, H, weight, bias));
+    layers.push(createCell(a.cell, inputSize, H, weight, bias, { gateActivation: gateActivationOf(a, l) }));
   }
   let head: Head | null = null;
   if (a.head !== 'none') {

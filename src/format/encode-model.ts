@@ -46,7 +46,7 @@ const noExtensions: ExtensionCodecType<undefined> = {
 
 /**
  * Encodes a model as a model file (docs/FORMAT.md), in the lowest version
- * that describes it (formatVersionOf: 2 for GRU models, else 1): architecture, tensors in
+ * that describes it (formatVersionOf: 3 with hard-sigmoid layers, 2 for GRU models, else 1): architecture, tensors in
  * the requested storage type, vocabulary, tokenizer, metadata, and the
  * CRC-32 trailer. A head that shares the embedding matrix object is stored
  * once, as a reference. The same model and options give the same bytes on
@@ -103,6 +103,8 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Arr
       numLayers: a.numLayers,
       head: a.head,
       outputSize: a.outputSize,
+      // Version 3, only when a layer differs from the defaults: older files stay as they were.
+      ...(a.layers === undefined ? {} : { layers: a.layers.map((layer) => ({ gateActivation: layer.gateActivation })) }),
     },
     tensors,
   };

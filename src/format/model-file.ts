@@ -7,21 +7,25 @@ export const FORMAT_NAME = 'lstm-stream';
 
 /**
  * The newest version this library reads and writes. Version 2 adds the GRU
- * cells; a writer gives each file the lowest version that describes it (see
- * {@link formatVersionOf}), so an LSTM or Elman file stays version 1, byte for
- * byte, and version-1 readers keep reading it.
+ * cells, version 3 the per-layer settings (`architecture.layers`: the hard
+ * sigmoid gate activation); a writer gives each file the lowest version that
+ * describes it (see {@link formatVersionOf}), so an LSTM or Elman file stays
+ * version 1, byte for byte, and older readers keep reading what they can.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 /** The versions this library reads. */
-export const FORMAT_VERSIONS: readonly number[] = [1, 2];
+export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 
 /**
  * The lowest format version that can describe a model of this architecture:
- * 2 for the GRU cells (a version-1 reader would take a GRU's 3H-row weights
- * for something else or fail on them), 1 otherwise. Writers use it.
+ * 3 when it has per-layer settings (a hard-sigmoid layer; an older reader
+ * would compute its gates with the logistic sigmoid), 2 for the GRU cells (a
+ * version-1 reader would take a GRU's 3H-row weights for something else or
+ * fail on them), 1 otherwise. Writers use it.
  */
 export function formatVersionOf(architecture: Architecture): number {
+  if (architecture.layers !== undefined) return 3;
   return isGru(architecture.cell) ? 2 : 1;
 }
 

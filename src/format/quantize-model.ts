@@ -32,7 +32,9 @@ export function quantizeModel(model: Model, options: EncodeOptions & { readonly 
   };
   return new Model({
     embedding: model.embedding === null ? null : convert(model.embedding),
-    layers: model.layers.map((layer) => createCell(layer.kind, layer.inputSize, layer.hiddenSize, convert(layer.weight), layer.bias.slice())),
+    layers: model.layers.map((layer) =>
+      createCell(layer.kind, layer.inputSize, layer.hiddenSize, convert(layer.weight), layer.bias.slice(), { gateActivation: layer.gateActivation }),
+    ),
     head: model.head === null ? null : { kind: model.head.kind, weight: convert(model.head.weight), bias: model.head.bias.slice() },
     vocabulary: model.vocabulary,
     tokenizer: model.tokenizer,

@@ -65,7 +65,7 @@ export function readModelFile(bytes: Uint8Array, options: ReadOptions = {}): Mod
   if (typeof version !== 'number' || !FORMAT_VERSIONS.includes(version)) {
     throw new FormatError(
       ErrorCode.UNSUPPORTED_VERSION,
-      `version is ${show(version)}; this reader supports versions ${FORMAT_VERSIONS.join(' and ')}`,
+      `version is ${show(version)}; this reader supports versions ${FORMAT_VERSIONS.slice(0, -1).join(', ')} and ${FORMAT_VERSIONS[FORMAT_VERSIONS.length - 1]}`,
     );
   }
   const checksum = checkChecksum(bytes, document, options.verifyChecksum !== false);
@@ -74,11 +74,16 @@ export function readModelFile(bytes: Uint8Array, options: ReadOptions = {}): Mod
   }
   const architecture = readArchitecture(document.architecture, limits);
   if (formatVersionOf(architecture) > version) {
-    // A version-1 file cannot hold a GRU: version-1 readers do not know the cell.
+    // A file cannot use what its version's readers do not know: a GRU in version 1, per-layer settings before 3.
+    const what = isPlainMap(document.architecture) && document.architecture.layers !== undefined ? 'architecture.layers' : `architecture.cell is ${show(architecture.cell)}, which`;
     throw new FormatError(
       ErrorCode.INVALID_FIELD,
-      `architecture.cell is ${show(architecture.cell)}, which needs format version ${formatVersionOf(architecture)}; this file says version ${version}`,
+      `${what} needs format version ${formatVersionOf(architecture)}; this file says version ${version}`,
     );
+  }
+  if (isPlainMap(document.architecture) && document.architecture.layers !== undefined && version < 3) {
+    // An all-default layers list describes a lower version's model, but that version's readers do not know the field.
+    throw new FormatError(ErrorCode.INVALID_FIELD, `architecture.layers needs format version 3; this file says version ${version}`);
   }
   return {
     version,
@@ -181,7 +186,7 @@ function checkChecksum(bytes: Uint8Array, document: Record<string, unknown>, ver
 
 function readArchitecture(value: unknown, limits: ResolvedLimits): Architecture {
   if (!isPlainMap(value)) throw new FormatError(ErrorCode.INVALID_FIELD, `architecture is ${show(value)}, expected a map`);
-  const fields = ['cell', 'input', 'vocabSize', 'inputSize', 'hiddenSize', 'numLayers', 'head', 'outputSize'];
+  const fields = ['cell', 'input', 'vocabSize', 'inputSize', 'hiddenSize', 'numLayers', 'head', 'outputSize', 'layers'];
   for (const key of Object.keys(value)) {
     if (!fields.includes(key)) throw new FormatError(ErrorCode.INVALID_FIELD, `architecture has unknown field ${show(key)}`);
   }

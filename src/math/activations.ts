@@ -17,6 +17,23 @@ export function sigmoid(v: number): number {
   return e / (1 + e);
 }
 
+/** Slope of the hard sigmoid, TensorFlow.js's and Keras 2's (and ONNX HardSigmoid's default alpha). */
+export const HARD_SIGMOID_SLOPE = 0.2;
+/** Offset of the hard sigmoid (ONNX HardSigmoid's default beta). */
+export const HARD_SIGMOID_OFFSET = 0.5;
+
+/**
+ * Hard sigmoid clip(0.2·v + 0.5, 0, 1): the gate activation TensorFlow.js's
+ * LSTM and GRU layers use by default (recurrentActivation 'hardSigmoid'), as
+ * Keras did before TensorFlow 2. Exactly 0 below −2.5 and 1 above 2.5, so its
+ * derivative (0.2 inside, 0 outside) can be read off the output. Cost: a
+ * multiply-add and two compares.
+ */
+export function hardSigmoid(v: number): number {
+  const y = HARD_SIGMOID_SLOPE * v + HARD_SIGMOID_OFFSET;
+  return y <= 0 ? 0 : y >= 1 ? 1 : y;
+}
+
 /** out[i] = sigmoid(x[i]) for i < length. Returns out. No allocation. */
 export function sigmoidInto(out: Float32Array, x: Float32Array, length: number = x.length): Float32Array {
   for (let i = 0; i < length; i++) out[i] = sigmoid(x[i]);

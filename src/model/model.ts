@@ -94,6 +94,7 @@ export class Model {
       numLayers: layers.length,
       head: head === null ? 'none' : head.kind,
       outputSize: head === null ? 0 : head.weight.rows,
+      layers: layers.map((layer) => ({ gateActivation: layer.gateActivation })),
     });
     checkParts(this.architecture, embedding, layers, head);
     const bounds = checkWeightBounds(this.architecture, embedding, layers, head);

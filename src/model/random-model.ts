@@ -1,7 +1,7 @@
 import { biasLengthOf, gateCountOf } from '../cells/cell.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import { SeededRandom } from '../math/random.ts';
-import { validateArchitecture, type Architecture } from './architecture.ts';
+import { gateActivationOf, validateArchitecture, type Architecture } from './architecture.ts';
 import { createCell } from './build-layer.ts';
 import { Model, type ModelParts } from './model.ts';
 
@@ -40,7 +40,8 @@ export function createRandomModel(architecture: Architecture, options: RandomMod
   const layers = [];
   for (let l = 0; l < a.numLayers; l++) {
     const inputSize = l === 0 ? a.inputSize : H;
-    layers.push(createCell(a.cell, inputSize, H, new F32Matrix(rows, inputSize + H, fill(rows * (inputSize + H), bound)), fill(biasLength, bound)));
+    const weight = new F32Matrix(rows, inputSize + H, fill(rows * (inputSize + H), bound));
+    layers.push(createCell(a.cell, inputSize, H, weight, fill(biasLength, bound), { gateActivation: gateActivationOf(a, l) }));
   }
   const head =
     a.head === 'none'

@@ -55,6 +55,8 @@ export function stepKernelsFor(model: Model): StepKernels {
 }
 
 function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
+  // Hard-sigmoid gates step in TypeScript until the WebAssembly kernels take them.
+  if (cell.gateActivation !== 'sigmoid') return null;
   if (cell.kind === 'gru' || cell.kind === 'gru-reset-before') return gruKernelFor(cell);
   const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   const weight = cell.weight;

@@ -84,10 +84,10 @@ export class TrainableModel {
     const embedding = source.embedding === null ? null : copy(source.embedding);
     const dEmbedding = source.embedding === null ? null : zeros(source.embedding);
     const layers = source.layers.map((layer) =>
-      createCell(layer.kind, layer.inputSize, layer.hiddenSize, copy(layer.weight), copyVector(layer.bias)),
+      createCell(layer.kind, layer.inputSize, layer.hiddenSize, copy(layer.weight), copyVector(layer.bias), { gateActivation: layer.gateActivation }),
     );
     const dLayers = source.layers.map((layer) =>
-      createCell(layer.kind, layer.inputSize, layer.hiddenSize, zeros(layer.weight), allocate(layer.bias.length, 'gradient')),
+      createCell(layer.kind, layer.inputSize, layer.hiddenSize, zeros(layer.weight), allocate(layer.bias.length, 'gradient'), { gateActivation: layer.gateActivation }),
     );
     let head: Head | null = null;
     let dHead: Head | null = null;

@@ -52,7 +52,7 @@ describe('bad model files get FormatError with a stable code and a message namin
   });
 
   it('unsupported version: UNSUPPORTED_VERSION', () => {
-    expectFormatError(edited((d) => (d.version = 3)), ErrorCode.UNSUPPORTED_VERSION, /version is 3; this reader supports versions 1 and 2/);
+    expectFormatError(edited((d) => (d.version = 4)), ErrorCode.UNSUPPORTED_VERSION, /version is 4; this reader supports versions 1, 2 and 3/);
     expectFormatError(edited((d) => (d.version = 0)), ErrorCode.UNSUPPORTED_VERSION, /version is 0/);
     expectFormatError(edited((d) => (d.version = '1')), ErrorCode.UNSUPPORTED_VERSION, /version is "1"/);
   });
