@@ -27,7 +27,7 @@ export type ResolvedCacheOptions = { readonly [K in keyof CacheOptions]-?: NonNu
  * shipped model (models/brown-lstm.md, "Adaptation"); a model file may carry
  * its own under metadata.adaptation.cache.
  */
-export const DEFAULT_CACHE: ResolvedCacheOptions = Object.freeze({ kind: 'continuous', size: 2000, theta: 0.3, lambda: 0.1 });
+export const DEFAULT_CACHE: ResolvedCacheOptions = Object.freeze({ kind: 'continuous', size: 1000, theta: 0.6, lambda: 0.15 });
 
 /** Largest cache: 2^20 entries (1 GiB of states at H = 256 would be far past a device's budget anyway). */
 export const MAX_CACHE_SIZE = 2 ** 20;

@@ -26,8 +26,8 @@ export type ResolvedDynamicOptions = { readonly [K in keyof DynamicEvaluationOpt
 /** The library's defaults, chosen on the Brown validation split for the shipped model (models/brown-lstm.md, "Adaptation"). */
 export const DEFAULT_DYNAMIC: ResolvedDynamicOptions = Object.freeze({
   segment: 20,
-  learningRate: 0.3,
-  decay: 0.001,
+  learningRate: 1,
+  decay: 0.01,
   parameters: 'all',
   clip: 0,
   kernel: 'wasm',
