@@ -1,0 +1,45 @@
+// Scores adaptive sessions (the library's AdaptiveSession: cache, dynamic evaluation or both)
+// on the first N tokens of a token file, for settings chosen on validation (issue 14).
+//   node_modules/.bin/deno run -A bench/adaptation/tune-adaptation.ts models/brown-lstm.q8.msgpack data/brown/valid.txt 10000 CONFIG…
+// CONFIG = segment:learningRate:decay:parameters:cache, cache = none or kind/size/theta/lambda,
+// learningRate 0 = no dynamic evaluation; e.g. 20:1:0.01:all:continuous/1000/0.6/0.15.
+// 2026-12-05, validation tokens 0–10,000 (static 177.75, top-5 39.04%):
+//   20:0:0:all:continuous/1000/0.6/0.2 133.88 / 40.94%   20:1:0.001:all:none 147.85 / 40.51%
+//   20:1:0.001:all:continuous/1000/0.6/0.2 128.94 / 41.33%   20:1:0.01:all:continuous/1000/0.6/0.15 127.38 / 41.52% (chosen)
+//   20:1:0.01:all:continuous/1000/0.6/0.2 127.62 / 41.53%   20:2:0.02:all:continuous/1000/0.6/0.15 129.54 / 41.82%
+//   20:0.5:0.001:all:… 128.60   20:2:0.01 129.56   20:1.5:0.02:…/0.8/0.2 128.86   10:1:0.01:…/1.0/0.25 133.03
+//   20:3:0.001:recurrent:continuous/1000/0.6/0.15 130.87 / 41.07%; on 5,000 tokens without cache:
+//   all lr 1 137.01, recurrent lr 3 145.80, biases lr 1 158.85.
+import { readFileSync } from 'node:fs';
+import { decodeModel } from '../../src/format/decode-model.ts';
+import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
+import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
+import { logSumExp } from '../../src/math/softmax.ts';
+
+// args: model tokens limit config...; config = seg:lr:decay:params:cache(kind/size/theta/lambda or none)
+const [modelPath, tokenPath, limitText, ...grid] = Deno.args;
+const model = decodeModel(new Uint8Array(readFileSync(modelPath)));
+const vocab = model.vocabulary!;
+const index = new Map(vocab.map((t, i) => [t, i]));
+const lines = readFileSync(tokenPath, 'utf8').split('\n').filter((l) => l.length > 0);
+const tokens = lines.slice(0, Number(limitText)).map((t) => index.get(t) ?? 0);
+const V = model.architecture.outputSize;
+for (const config of grid) {
+  const [seg, lr, decay, params, cacheText] = config.split(':');
+  const cache = cacheText === 'none' ? false as const : (() => { const [kind, size, theta, lambda] = cacheText.split('/'); return { kind: kind as 'continuous', size: +size, theta: +theta, lambda: +lambda }; })();
+  const dynamic = +lr > 0 ? dynamicEvaluation(model, { segment: +seg, learningRate: +lr, decay: +decay, parameters: params as 'all' }) : null;
+  const session = new AdaptiveSession(model, { cache, dynamic });
+  const t0 = performance.now();
+  let out = session.step(index.get('<p>')!);
+  let nll = 0, top5 = 0;
+  for (let t = 0; t < tokens.length; t++) {
+    const target = tokens[t];
+    const lt = out[target];
+    nll += logSumExp(out, V) - lt;
+    let above = 0; for (let i = 0; i < V && above < 5; i++) if (out[i] > lt) above++;
+    if (above < 5) top5++;
+    out = session.step(target);
+  }
+  const ms = (performance.now() - t0) / tokens.length;
+  console.log(`${config}: ppl ${Math.exp(nll / tokens.length).toFixed(2)} top5 ${(100 * top5 / tokens.length).toFixed(2)}% ${(ms * 1000).toFixed(0)} us/token`);
+}
