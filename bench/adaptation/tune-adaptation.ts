@@ -11,13 +11,14 @@
 //   20:3:0.001:recurrent:continuous/1000/0.6/0.15 130.87 / 41.07%; on 5,000 tokens without cache:
 //   all lr 1 137.01, recurrent lr 3 145.80, biases lr 1 158.85.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
 import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
 import { logSumExp } from '../../src/math/softmax.ts';
 
 // args: model tokens limit config...; config = seg:lr:decay:params:cache(kind/size/theta/lambda or none)
-const [modelPath, tokenPath, limitText, ...grid] = Deno.args;
+const [modelPath, tokenPath, limitText, ...grid] = process.argv.slice(2);
 const model = decodeModel(new Uint8Array(readFileSync(modelPath)));
 const vocab = model.vocabulary!;
 const index = new Map(vocab.map((t, i) => [t, i]));

@@ -2,10 +2,11 @@
 //   node_modules/.bin/deno run -A bench/adaptation/tune-cache-top5.ts models/brown-lstm.q8.msgpack data/brown/valid.txt 0 10000
 // 2026-12-05 (static top-5 39.04%): θ 0.6 λ 0.2 133.88 / 40.92%; θ 1 λ 0.2 135.36 / 41.34% (top-5's best); θ 1.5 worse.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { logSumExp } from '../../src/math/softmax.ts';
 // Perplexity and top-5 of cache mixtures (no dynamic evaluation) for a few (W, θ, λ).
-const [modelPath, tokenPath, startText, limitText] = Deno.args;
+const [modelPath, tokenPath, startText, limitText] = process.argv.slice(2);
 const model = decodeModel(new Uint8Array(readFileSync(modelPath)));
 const index = new Map(model.vocabulary!.map((t, i) => [t, i]));
 const lines = readFileSync(tokenPath, 'utf8').split('\n').filter((l) => l.length > 0);

@@ -7,11 +7,12 @@
 // 2026-12-05: first with W 500…8000, θ 0…0.6, λ 0.05…0.25 (θ 0.6 best, the grid's edge), then the grid below:
 // best 150.75 (W 1500, θ 0.8, λ 0.2), 151.05 (W 1000, θ 0.6, λ 0.2); static 197.78; unigram best 170.92.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { logSumExp } from '../../src/math/softmax.ts';
 // Perplexity of the continuous/unigram cache mixture for many (W, θ, λ) at once:
 // one step and one normalizer per token, the dot products once for the largest W.
-const [modelPath, tokenPath, startText, limitText] = Deno.args;
+const [modelPath, tokenPath, startText, limitText] = process.argv.slice(2);
 const model = decodeModel(new Uint8Array(readFileSync(modelPath)));
 const index = new Map(model.vocabulary!.map((t, i) => [t, i]));
 const lines = readFileSync(tokenPath, 'utf8').split('\n').filter((l) => l.length > 0);
