@@ -226,12 +226,13 @@ export function createMqttBridge(model: Model, options: MqttBridgeOptions): Mqtt
     });
     mqtt.on('close', () => {
       subscribed = false;
-      if (up) {
-        up = false;
+      // A close() of our own is not a lost connection.
+      if (up && closing === null) {
         metrics.disconnects++;
         lostAt = Date.now();
-        if (closing === null) log(`lstm-stream serve: mqtt: lost the connection to ${resolved.url}; reconnecting (device sessions are kept)`);
+        log(`lstm-stream serve: mqtt: lost the connection to ${resolved.url}; reconnecting (device sessions are kept)`);
       }
+      up = false;
       scheduleReconnect(mqtt);
     });
     mqtt.on('error', (error: Error) => {

@@ -98,7 +98,9 @@ describe.skipIf(!onNode || mosquittoMissing !== null)(`MQTT bridge with Mosquitt
     let published = 0;
     for (let i = 0; i < READINGS; i++) {
       for (let d = 0; d < DEVICES; d++) {
-        while (published - collector.count() >= WINDOW) await sleep(1);
+        if (published - collector.count() >= WINDOW) {
+          await waitFor(() => published - collector.count() < WINDOW, 20_000, () => `results to come back (${collector.count()} of ${published} published; bridge ${JSON.stringify(bridge.stats())})`, 1);
+        }
         const value = signal(d, i);
         // Half the devices send bare numbers, half one-element arrays: both forms of a reading.
         publisher.publish(`sensors/dev${d}/reading`, d % 2 === 0 ? String(value) : `[${value}]`, { qos: 1 });

@@ -76,11 +76,11 @@ export function openCollector(connect: MqttConnect, url: string, errorTopic = 'l
   return { results, reports, count: () => count, ready: () => subscribed, close: () => closeClient(client) };
 }
 
-/** Resolves once `condition()` holds, checking every few milliseconds; rejects after timeoutMs naming `what`. */
-export async function waitFor(condition: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+/** Resolves once `condition()` holds, checking every intervalMs; rejects after timeoutMs naming `what`. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: () => string, intervalMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
