@@ -34,6 +34,16 @@ export function hardSigmoid(v: number): number {
   return y <= 0 ? 0 : y >= 1 ? 1 : y;
 }
 
+/**
+ * The derivative of a gate activation read from its output y: y·(1 − y) for
+ * the sigmoid; for the hard sigmoid 0.2 where it is not clipped (0 < y < 1)
+ * and 0 on the clips (as TensorFlow.js's clipByValue passes no gradient
+ * beyond its bounds). Cost: a compare and a multiply.
+ */
+export function gateSlope(y: number, hard: boolean): number {
+  return hard ? (y > 0 && y < 1 ? HARD_SIGMOID_SLOPE : 0) : y * (1 - y);
+}
+
 /** out[i] = sigmoid(x[i]) for i < length. Returns out. No allocation. */
 export function sigmoidInto(out: Float32Array, x: Float32Array, length: number = x.length): Float32Array {
   for (let i = 0; i < length; i++) out[i] = sigmoid(x[i]);

@@ -1,4 +1,4 @@
-import type { CellKind } from '../cells/cell.ts';
+import type { CellKind, GateActivation } from '../cells/cell.ts';
 import { gateCountOf, isGru } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
@@ -21,6 +21,13 @@ export interface FromTorchOptions {
   readonly cell?: CellKind;
   /** The head's activation when `out.weight` is present: softmax (default with an embedding) or linear. */
   readonly head?: 'softmax' | 'linear';
+  /**
+   * Each layer's gate activation, bottom first (PyTorch's names cannot say
+   * it; nn.LSTM and nn.GRU use the sigmoid). Default: sigmoid everywhere.
+   * Throws ConfigError (INVALID_CONFIG) when the list's length is not the
+   * layer count.
+   */
+  readonly gateActivations?: readonly GateActivation[];
 }
 
 const LAYER_KEY = /^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$/;
@@ -59,6 +66,9 @@ export function fromTorchStateDict(
     if (!layerIndices.has(l)) throw new ConfigError(ErrorCode.MISSING_TENSOR, `state dict has no tensor ${prefix}weight_ih_l${l}`);
   }
 
+  if (options.gateActivations !== undefined && options.gateActivations.length !== numLayers) {
+    throw new ConfigError(ErrorCode.INVALID_CONFIG, `gateActivations has ${options.gateActivations.length} entries for a ${numLayers}-layer state dict`);
+  }
   const hh0 = take(`${prefix}weight_hh_l0`);
   expectRank(`${prefix}weight_hh_l0`, hh0, 2);
   const hiddenSize = hh0.shape[1];
@@ -109,7 +119,7 @@ export function fromTorchStateDict(
     });
     // Summed in f64 and rounded once, so an f64 state dict loses no more than one rounding.
     const bias = Float32Array.from(biasSum);
-    layers.push(createCell(cell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias));
+    layers.push(createCell(cell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias, { gateActivation: options.gateActivations?.[l] ?? 'sigmoid' }));
   }
 
   let head: Head | null = null;
@@ -145,21 +155,29 @@ export function fromTorchStateDict(
  * (language-model names when the model has an embedding, bare stack names
  * otherwise, plus `out.*` for a head). The fused bias goes to `bias_ih_l{k}`
  * and zeros to `bias_hh_l{k}`; a GRU's two biases go to their own names.
- * Throws ConfigError (INVALID_CONFIG) for a `gru-reset-before` model, which
- * nn.GRU cannot compute (it applies the reset gate after the hidden
- * product), unless `allowResetBefore` says the names are only a transport
- * back into fromTorchStateDict with cell `gru-reset-before` (the trainer's
- * worker threads). Cold path: allocates a copy of every weight.
+ * Throws ConfigError (INVALID_CONFIG) for what PyTorch's modules cannot
+ * compute: a `gru-reset-before` model (nn.GRU applies the reset gate after
+ * the hidden product) and hard-sigmoid gates (nn.LSTM and nn.GRU use the
+ * sigmoid), unless `transport` says the names only carry the weights back
+ * into fromTorchStateDict with the same cell and gateActivations (the
+ * trainer's worker threads). Cold path: allocates a copy of every weight.
  */
 export function toTorchStateDict(
   model: Model,
-  options: { readonly allowResetBefore?: boolean } = {},
+  options: { readonly transport?: boolean } = {},
 ): Record<string, { shape: number[]; data: Float32Array }> {
   const a = model.architecture;
-  if (a.cell === 'gru-reset-before' && options.allowResetBefore !== true) {
+  if (a.cell === 'gru-reset-before' && options.transport !== true) {
     throw new ConfigError(
       ErrorCode.INVALID_CONFIG,
       "a gru-reset-before model has no nn.GRU equivalent: PyTorch's GRU applies the reset gate after the hidden product (cell gru); ONNX's GRU operator carries it (linear_before_reset = 0)",
+    );
+  }
+  const hardLayer = model.layers.findIndex((layer) => layer.gateActivation !== 'sigmoid');
+  if (hardLayer >= 0 && options.transport !== true) {
+    throw new ConfigError(
+      ErrorCode.INVALID_CONFIG,
+      `layer ${hardLayer} has ${model.layers[hardLayer].gateActivation} gates, which PyTorch's ${a.cell === 'lstm' ? 'nn.LSTM' : 'nn.GRU'} cannot compute (it uses the sigmoid); ONNX carries them (activations HardSigmoid)`,
     );
   }
   const prefix = model.embedding !== null ? 'rnn.' : '';

@@ -187,6 +187,32 @@ describe.each(['gru', 'gru-reset-before'] as const)('lstm-stream train --cell %s
   });
 });
 
+it('train --gate-activation hard-sigmoid: a model whose every layer has hard-sigmoid gates learns, and its file carries them (version 3)', async () => {
+  const out = join(directory, 'hard.msgpack');
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runTrain(
+    ['--train', trainPath, '--valid', validPath, '--cell', 'gru-reset-before', '--gate-activation', 'hard-sigmoid', '--layers', '2', '--embedding', '11', '--hidden', '13', '--batch', '8', '--window', '10', '--epochs', '3', '--lr', '0.01', '--out', out],
+    { out: (t) => void stdout.push(t), err: (t) => void stderr.push(t), terminal: false },
+  );
+  expect(code).toBe(0);
+  expect(stderr.join('')).toMatch(/training gru-reset-before \(gates hard-sigmoid\/hard-sigmoid\), 2 layer\(s\)/);
+  const best = Number(/best validation loss [\d.]+ \(perplexity ([\d.]+)\)/.exec(stdout.join(''))![1]);
+  console.log(`train --cell gru-reset-before --gate-activation hard-sigmoid: best validation perplexity ${best}`);
+  expect(best).toBeLessThan(3);
+  const model = await loadModel(out);
+  expect(model.layers.map((layer) => layer.gateActivation)).toEqual(['hard-sigmoid', 'hard-sigmoid']);
+  const { code: evalCode, text } = await captureStdout(() => evalCommand.run([out, validPath, '--json']));
+  expect(evalCode).toBe(0);
+  const ids = validTokens.map((token) => model.vocabulary!.indexOf(token));
+  expect((JSON.parse(text) as { perplexity: number }).perplexity).toBeCloseTo(perplexityOf(model, ids), 3);
+  const io = { out: () => {}, err: () => {}, terminal: false };
+  await expect(runTrain(['--train', trainPath, '--cell', 'rnn-tanh', '--gate-activation', 'hard-sigmoid'], io)).rejects.toMatchObject({
+    code: ErrorCode.TRAINING_OPTION_INVALID,
+    message: expect.stringMatching(/a rnn-tanh layer has no gates/),
+  });
+});
+
 it('train --cell names the kinds it takes when given another', async () => {
   const io = { out: () => {}, err: () => {}, terminal: false };
   await expect(runTrain(['--train', trainPath, '--cell', 'gru2'], io)).rejects.toMatchObject({

@@ -15,9 +15,15 @@ export function gateFunction(activation: GateActivation): (v: number) => number 
 /**
  * Every step's output (head, or top h without one) of `model` over `inputs`
  * (token ids or dense rows), state carried, in f64 from the model's f32
- * weights. `gates[l]` overrides layer l's gate activation (default: the layer's own).
+ * weights. `gates[l]` overrides layer l's gate activation (default: the
+ * layer's own); `onGate` sees every gate value computed (layer, value).
  */
-export function referenceOutputs(model: Model, inputs: { tokens: number[]; rows: Float32Array[] }, gates?: readonly GateActivation[]): number[][] {
+export function referenceOutputs(
+  model: Model,
+  inputs: { tokens: number[]; rows: Float32Array[] },
+  gates?: readonly GateActivation[],
+  onGate?: (layer: number, value: number) => void,
+): number[][] {
   const a = model.architecture;
   const H = a.hiddenSize;
   const weights = model.layers.map((layer) => layer.weight.toFloat32());
@@ -31,7 +37,12 @@ export function referenceOutputs(model: Model, inputs: { tokens: number[]; rows:
       const I = layer.inputSize;
       const W = weights[l];
       const b = layer.bias;
-      const gate = gateFunction(gates?.[l] ?? layer.gateActivation);
+      const activation = gateFunction(gates?.[l] ?? layer.gateActivation);
+      const gate = (v: number): number => {
+        const value = activation(v);
+        onGate?.(l, value);
+        return value;
+      };
       const row = (r: number, from: number, width: number, v: ArrayLike<number>): number => {
         let sum = 0;
         for (let k = 0; k < width; k++) sum += W[r * (I + H) + from + k] * v[k];

@@ -50,7 +50,7 @@ describe('GRU state dicts', () => {
     expect(() => toTorchStateDict(model)).toThrow(ConfigError);
     expect(() => toTorchStateDict(model)).toThrow(/no nn\.GRU equivalent/);
     // As a transport back into fromTorchStateDict (the trainer's worker threads) it may go, said explicitly.
-    const back = fromTorchStateDict(toTorchStateDict(model, { allowResetBefore: true }), { cell: 'gru-reset-before' });
+    const back = fromTorchStateDict(toTorchStateDict(model, { transport: true }), { cell: 'gru-reset-before' });
     const inputs = inputsOf(model, 7, 30);
     expect(worstStep(runSession(back, inputs, 'typescript').outputs, runSession(model, inputs, 'typescript').outputs)).toBe(0);
     expect(importOnnx(exportOnnx(model)).architecture).toEqual(model.architecture);

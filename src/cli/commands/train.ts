@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../errors.ts';
 import type { TensorDtype } from '../../format/model-file.ts';
-import { CELL_KINDS, type CellKind } from '../../cells/cell.ts';
+import { CELL_KINDS, GATE_ACTIVATIONS, hasGates, type CellKind, type GateActivation } from '../../cells/cell.ts';
 import { decodeModel } from '../../format/decode-model.ts';
 import type { Model } from '../../model/model.ts';
 import { createRandomModel } from '../../model/random-model.ts';
@@ -33,6 +33,9 @@ data and model:
   --cell KIND             lstm | gru | gru-reset-before | rnn-tanh | rnn-relu (default lstm);
                           gru is PyTorch's GRU (nn.GRU, ONNX linear_before_reset=1),
                           gru-reset-before the Keras / TensorFlow.js default
+  --gate-activation KIND  sigmoid | hard-sigmoid: the LSTM / GRU gates' activation in every
+                          layer (default sigmoid; hard-sigmoid is clip(0.2x + 0.5, 0, 1),
+                          TensorFlow.js's default; with --init, the model's own)
   --embedding N           embedding size (default 64)
   --hidden N              hidden size (default 128)
   --layers N              recurrent layers (default 1)
@@ -101,6 +104,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       init: { type: 'string' },
       'min-count': { type: 'string', default: '1' },
       cell: { type: 'string', default: 'lstm' },
+      'gate-activation': { type: 'string', default: 'sigmoid' },
       embedding: { type: 'string', default: '64' },
       hidden: { type: 'string', default: '128' },
       layers: { type: 'string', default: '1' },
@@ -144,6 +148,13 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   };
   const cell = values.cell as CellKind;
   if (!CELL_KINDS.includes(cell)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--cell is ${JSON.stringify(cell)}; expected one of ${CELL_KINDS.join(', ')}`);
+  const gateActivation = values['gate-activation'] as GateActivation;
+  if (!GATE_ACTIVATIONS.includes(gateActivation)) {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--gate-activation is ${JSON.stringify(gateActivation)}; expected ${GATE_ACTIVATIONS.join(' or ')}`);
+  }
+  if (gateActivation !== 'sigmoid' && !hasGates(cell)) {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--gate-activation ${gateActivation}: a ${cell} layer has no gates`);
+  }
   const dtype = values.dtype as TensorDtype;
   if (!['f32', 'f16', 'q8'].includes(dtype)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--dtype is ${JSON.stringify(dtype)}; expected f32, f16 or q8`);
 
@@ -173,6 +184,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
         numLayers: number('layers'),
         head: 'softmax',
         outputSize: V,
+        layers: Array.from({ length: number('layers') }, () => ({ gateActivation })),
       },
       { seed: number('seed') },
     );
@@ -205,7 +217,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   };
 
   io.err(
-    `training ${model.architecture.cell}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
+    `training ${model.architecture.cell}${model.architecture.layers !== undefined ? ` (gates ${model.layers.map((layer) => layer.gateActivation).join('/')})` : ''}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
       `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
       `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${model.parameterCount} parameters\n`,
   );

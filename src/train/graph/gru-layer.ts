@@ -1,4 +1,5 @@
-import { sigmoid } from '../../math/activations.ts';
+import { gateSlope, hardSigmoid, sigmoid } from '../../math/activations.ts';
+import type { GateActivation } from '../../cells/cell.ts';
 import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../math/gemm.ts';
 import type { GemmNT, WasmGemm } from '../kernels/wasm-gemm.ts';
 
@@ -30,6 +31,8 @@ export class GruLayerGraph {
   private readonly gemm: GemmNT;
   private readonly wasm: WasmGemm | null;
   readonly kind: 'gru' | 'gru-reset-before';
+  /** Gates r and z through the hard sigmoid (their slope read back from the stored outputs) instead of σ. */
+  private readonly hardGates: boolean;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly batchSize: number;
@@ -72,8 +75,10 @@ export class GruLayerGraph {
     dWeight: Float32Array,
     dBias: Float32Array,
     wasm: WasmGemm | null = null,
+    gateActivation: GateActivation = 'sigmoid',
   ) {
     this.wasm = wasm;
+    this.hardGates = gateActivation === 'hard-sigmoid';
     this.gemm = wasm === null ? gemmNTInto : wasm.gemmNTInto;
     const H = hiddenSize;
     const K = inputSize + H;
@@ -152,6 +157,7 @@ export class GruLayerGraph {
     const K = I + H;
     const G = 3 * H;
     const gates = this.gates;
+    const hard = this.hardGates;
     const hidden = this.hidden;
     const bias = this.bias;
     const xh = this.xh;
@@ -164,7 +170,7 @@ export class GruLayerGraph {
         for (let j = 0; j < H; j++) {
           const u = hidden[g0 + j] + bias[G + j];
           hidden[g0 + j] = u;
-          const r = sigmoid(gates[g0 + j] + bias[j] + u);
+          const r = hard ? hardSigmoid(gates[g0 + j] + bias[j] + u) : sigmoid(gates[g0 + j] + bias[j] + u);
           gates[g0 + j] = r;
           q[(t * B + b) * H + j] = r * xh[x0 + j];
         }
@@ -180,14 +186,14 @@ export class GruLayerGraph {
         if (this.resetAfter) {
           const u = hidden[g0 + j] + bias[G + j];
           hidden[g0 + j] = u;
-          r = sigmoid(gates[g0 + j] + bias[j] + u);
+          r = hard ? hardSigmoid(gates[g0 + j] + bias[j] + u) : sigmoid(gates[g0 + j] + bias[j] + u);
           gates[g0 + j] = r;
         } else {
           r = gates[g0 + j];
         }
         const uz = hidden[g0 + H + j] + bias[G + H + j];
         hidden[g0 + H + j] = uz;
-        const z = sigmoid(gates[g0 + H + j] + bias[H + j] + uz);
+        const z = hard ? hardSigmoid(gates[g0 + H + j] + bias[H + j] + uz) : sigmoid(gates[g0 + H + j] + bias[H + j] + uz);
         const un = hidden[g0 + 2 * H + j] + bias[G + 2 * H + j];
         hidden[g0 + 2 * H + j] = un;
         const an = gates[g0 + 2 * H + j] + bias[2 * H + j];
@@ -255,6 +261,7 @@ export class GruLayerGraph {
     const K = I + H;
     const G = 3 * H;
     const gates = this.gates;
+    const hard = this.hardGates;
     const hidden = this.hidden;
     const xh = this.xh;
     const dA = this.dInputGates;
@@ -271,8 +278,8 @@ export class GruLayerGraph {
         const n = gates[g0 + 2 * H + j];
         const hPrevious = xh[x0 + j];
         const dAn = dh * (1 - z) * (1 - n * n);
-        const dAr = dAn * hidden[g0 + 2 * H + j] * r * (1 - r);
-        const dAz = dh * (hPrevious - n) * z * (1 - z);
+        const dAr = dAn * hidden[g0 + 2 * H + j] * gateSlope(r, hard);
+        const dAz = dh * (hPrevious - n) * gateSlope(z, hard);
         dA[g0 + j] = dAr;
         dA[g0 + H + j] = dAz;
         dA[g0 + 2 * H + j] = dAn;
@@ -292,6 +299,7 @@ export class GruLayerGraph {
     const K = I + H;
     const G = 3 * H;
     const gates = this.gates;
+    const hard = this.hardGates;
     const xh = this.xh;
     const dA = this.dInputGates;
     const dU = this.dHiddenGates;
@@ -306,7 +314,7 @@ export class GruLayerGraph {
         const z = gates[g0 + H + j];
         const n = gates[g0 + 2 * H + j];
         const dAn = dh * (1 - z) * (1 - n * n);
-        const dAz = dh * (xh[x0 + j] - n) * z * (1 - z);
+        const dAz = dh * (xh[x0 + j] - n) * gateSlope(z, hard);
         dA[g0 + H + j] = dAz;
         dA[g0 + 2 * H + j] = dAn;
         dU[g0 + H + j] = dAz;
@@ -322,7 +330,7 @@ export class GruLayerGraph {
       for (let j = 0; j < H; j++) {
         const r = gates[g0 + j];
         const dqj = dq[b * H + j];
-        const dAr = dqj * xh[x0 + j] * r * (1 - r);
+        const dAr = dqj * xh[x0 + j] * gateSlope(r, hard);
         dA[g0 + j] = dAr;
         dU[g0 + j] = dAr;
         dhNext[b * H + j] += dqj * r;

@@ -102,7 +102,9 @@ export class NetworkGraph {
     this.kernel = wasm === null ? 'typescript' : 'wasm';
     this.layers = model.layers.map((layer, l) => {
       const parts = [layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, wasm] as const;
-      return layer.kind === 'gru' || layer.kind === 'gru-reset-before' ? new GruLayerGraph(layer.kind, ...parts) : new RecurrentLayerGraph(layer.kind, ...parts);
+      return layer.kind === 'gru' || layer.kind === 'gru-reset-before'
+        ? new GruLayerGraph(layer.kind, ...parts, layer.gateActivation)
+        : new RecurrentLayerGraph(layer.kind, ...parts, layer.gateActivation);
     });
     this.embedding = model.embedding === null ? null : data(model.embedding);
     this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);

@@ -1,6 +1,6 @@
-import type { CellKind } from '../../cells/cell.ts';
+import type { CellKind, GateActivation } from '../../cells/cell.ts';
 import { gateCountOf } from '../../cells/cell.ts';
-import { sigmoid } from '../../math/activations.ts';
+import { gateSlope, hardSigmoid, sigmoid } from '../../math/activations.ts';
 import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
 import type { GemmNT, WasmGemm } from '../kernels/wasm-gemm.ts';
 
@@ -20,6 +20,8 @@ export class RecurrentLayerGraph {
   private readonly gemm: GemmNT;
   private readonly wasm: WasmGemm | null;
   readonly kind: CellKind;
+  /** LSTM gates i, f, o through the hard sigmoid (their slope read back from the stored outputs) instead of σ. */
+  private readonly hardGates: boolean;
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly batchSize: number;
@@ -59,8 +61,10 @@ export class RecurrentLayerGraph {
     dWeight: Float32Array,
     dBias: Float32Array,
     wasm: WasmGemm | null = null,
+    gateActivation: GateActivation = 'sigmoid',
   ) {
     this.wasm = wasm;
+    this.hardGates = gateActivation === 'hard-sigmoid';
     this.gemm = wasm === null ? gemmNTInto : wasm.gemmNTInto;
     const G = gateCountOf(kind);
     const H = hiddenSize;
@@ -140,15 +144,16 @@ export class RecurrentLayerGraph {
     const gates = this.gates;
     const bias = this.bias;
     const cells = this.cells;
+    const hard = this.hardGates;
     for (let b = 0; b < B; b++) {
       const g0 = (t * B + b) * GH;
       const c0 = (t * B + b) * H; // previous C in cells, new C at + B·H
       const cNew = c0 + B * H;
       for (let j = 0; j < H; j++) {
-        const inputGate = sigmoid(gates[g0 + j] + bias[j]);
-        const forgetGate = sigmoid(gates[g0 + H + j] + bias[H + j]);
+        const inputGate = hard ? hardSigmoid(gates[g0 + j] + bias[j]) : sigmoid(gates[g0 + j] + bias[j]);
+        const forgetGate = hard ? hardSigmoid(gates[g0 + H + j] + bias[H + j]) : sigmoid(gates[g0 + H + j] + bias[H + j]);
         const candidate = Math.tanh(gates[g0 + 2 * H + j] + bias[2 * H + j]);
-        const outputGate = sigmoid(gates[g0 + 3 * H + j] + bias[3 * H + j]);
+        const outputGate = hard ? hardSigmoid(gates[g0 + 3 * H + j] + bias[3 * H + j]) : sigmoid(gates[g0 + 3 * H + j] + bias[3 * H + j]);
         gates[g0 + j] = inputGate;
         gates[g0 + H + j] = forgetGate;
         gates[g0 + 2 * H + j] = candidate;
@@ -223,6 +228,7 @@ export class RecurrentLayerGraph {
     const dGates = this.dGates;
     const dhNext = this.dhNext;
     const dcNext = this.dcNext;
+    const hard = this.hardGates;
     for (let b = 0; b < B; b++) {
       const g0 = (t * B + b) * GH;
       const s0 = (t * B + b) * H;
@@ -234,10 +240,10 @@ export class RecurrentLayerGraph {
         const outputGate = gates[g0 + 3 * H + j];
         const tanhC = tanhCells[s0 + j];
         const dc = dcNext[b * H + j] + dh * outputGate * (1 - tanhC * tanhC);
-        dGates[g0 + j] = dc * candidate * inputGate * (1 - inputGate);
-        dGates[g0 + H + j] = dc * cells[s0 + j] * forgetGate * (1 - forgetGate);
+        dGates[g0 + j] = dc * candidate * gateSlope(inputGate, hard);
+        dGates[g0 + H + j] = dc * cells[s0 + j] * gateSlope(forgetGate, hard);
         dGates[g0 + 2 * H + j] = dc * inputGate * (1 - candidate * candidate);
-        dGates[g0 + 3 * H + j] = dh * tanhC * outputGate * (1 - outputGate);
+        dGates[g0 + 3 * H + j] = dh * tanhC * gateSlope(outputGate, hard);
         dcNext[b * H + j] = dc * forgetGate;
       }
     }

@@ -21,7 +21,7 @@ export function runGradientWorker(): void {
   const port = parentPort;
   const reply = (message: WorkerReply): void => port.postMessage(message);
   try {
-    const model = fromTorchStateDict(setup.stateDict, { cell: setup.cell, head: setup.head });
+    const model = fromTorchStateDict(setup.stateDict, { cell: setup.cell, head: setup.head, gateActivations: setup.gateActivations });
     let next = 0;
     const trainable = new TrainableModel(model, {
       tie: setup.options.tie,

@@ -1,4 +1,4 @@
-import type { CellKind } from '../../cells/cell.ts';
+import type { CellKind, GateActivation } from '../../cells/cell.ts';
 import type { TorchTensor } from '../../model/torch-state-dict.ts';
 import type { SequenceData } from '../data/batches.ts';
 import type { OptimizerSettings } from '../optim/optimizer.ts';
@@ -8,6 +8,8 @@ import type { ResolvedTrainOptions } from '../trainer-options.ts';
 export interface WorkerSetup {
   readonly lstmStreamGradientWorker: true;
   readonly cell: CellKind;
+  /** Each layer's gate activation (the state dict's names cannot say it). */
+  readonly gateActivations: readonly GateActivation[];
   readonly head: 'softmax' | 'linear';
   readonly stateDict: Record<string, TorchTensor>;
   readonly sharedValues: readonly Float32Array[];
