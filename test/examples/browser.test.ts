@@ -2,9 +2,13 @@
 // (/usr/bin/chromium) driven by playwright-core, never a downloaded browser.
 // The page is served on localhost by the example's own server, the test
 // types into it, checks that suggestions appear and match what Node computes
-// with the same model, and saves a screenshot to .tmp/browser-demo.png (an
-// ignored run artefact), so `npm test` leaves the work tree clean: it checks
-// that the committed docs/browser-demo.png is byte for byte untouched.
+// with the same model, that the word model learns its writer (an invented
+// name typed in a paragraph is suggested, still after a reload from the
+// profile in IndexedDB, gone after "Forget what I typed"; a profile of
+// another model is refused with a note), and saves a screenshot of the
+// adapting page to .tmp/browser-demo.png (an ignored run artefact), so `npm
+// test` leaves the work tree clean: it checks that the committed
+// docs/browser-demo.png is byte for byte untouched.
 // The committed screenshot is regenerated only on purpose:
 //   npm run build && UPDATE_SCREENSHOT=1 npx vitest run test/examples/browser.test.ts
 // Skips, saying why, only when /usr/bin/chromium is missing (.ci/run installs
@@ -51,7 +55,7 @@ describe.skipIf(!onNode)(`example: browser page in headless Chromium${SKIP_NOTE}
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      viewport: { width: 900, height: 360 },
+      viewport: { width: 900, height: 560 },
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   });
@@ -105,7 +109,7 @@ describe.skipIf(!onNode)(`example: browser page in headless Chromium${SKIP_NOTE}
   });
 
   // The character model is tested by name whether or not the word model is shipped.
-  it.skipIf(!hasChromium)('character model by ?model=: the same suggestions as Node, completion of the word being typed, Tab takes the first; screenshot', async () => {
+  it.skipIf(!hasChromium)('character model by ?model=: the same suggestions as Node, completion of the word being typed, Tab takes the first; no learning without a word model', async () => {
     const page = await open('?model=./models/brown-char.q8.msgpack');
     const completions = await suggestionsAfterTyping(page, 'The Grand Ju');
     expect(completions).toEqual(await nodeSuggestions(charModel, 'The Grand Ju'));
@@ -117,11 +121,96 @@ describe.skipIf(!onNode)(`example: browser page in headless Chromium${SKIP_NOTE}
     const next = await suggestionsAfterTyping(page, text);
     expect(next).toEqual(await nodeSuggestions(charModel, text));
     expect(await page.textContent('#status')).toMatch(/suggestions in \d+\.\d ms/);
+    expect(await page.textContent('#learning')).toContain('needs a word model');
+    await page.close();
+  });
+
+  // An invented name: the Brown vocabulary reads it as <unk>, so only learning can suggest it.
+  const NAME = 'Tembric';
+  const PARAGRAPH = `My new colleague is called ${NAME}. ${NAME} came from the north, and ${NAME} works in the office next to mine. Yesterday I had lunch with ${NAME}. `;
+  const CONTEXT = 'On Sunday I went fishing with ';
+
+  it.skipIf(!hasChromium || !hasWordModel)('word model: learns an invented name as you type, keeps it in IndexedDB across a reload, forgets it on request; screenshot', async () => {
+    const page = await open('');
+    await page.click('#forget');
+    await page.waitForSelector('body[data-profile="forgotten"]');
+    expect(await suggestionsAfterTyping(page, CONTEXT)).not.toContain(NAME);
+
+    // Typed with a typo, finished and then fixed before its sentence ends: the typo is never learned.
+    await page.fill('#text', '');
+    await page.click('#text');
+    const typo = PARAGRAPH.indexOf(NAME) + NAME.length - 1;
+    await page.keyboard.type(PARAGRAPH.slice(0, typo), { delay: 5 });
+    await page.keyboard.type('x ', { delay: 5 });
+    for (let i = 0; i < 2; i++) await page.keyboard.press('Backspace');
+    await page.keyboard.type(`${PARAGRAPH.slice(typo)}${CONTEXT}`, { delay: 5 });
+    await page.waitForFunction(() => document.querySelectorAll('button.suggestion').length > 0);
+    const typed = await page.$$eval('button.suggestion', (buttons) => buttons.map((b) => (b as HTMLElement).dataset.word ?? ''));
+    expect(typed).toContain(NAME);
+    expect(await page.getAttribute(`button.suggestion[data-word="${NAME}"]`, 'class')).toContain('learned');
+    // The finished sentences were saved; the learning line names the word, never the typo.
+    await page.waitForFunction(() => Number(document.body.dataset.savedTaught ?? 0) >= 30);
+    const learned = (await page.textContent('#learning')) ?? '';
+    expect(learned).toContain(`new words: ${NAME}`);
+    expect(learned).not.toContain('Tembrix');
+    expect(learned).toMatch(/profile \d+ KB, saved in \d+ ms/);
+    console.log(`browser learning: ${learned}`);
     mkdirSync(join(RUN_SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: RUN_SCREENSHOT });
     expect(existsSync(RUN_SCREENSHOT)).toBe(true);
     // A run that was not asked to update it leaves the committed screenshot as it was.
     if (!UPDATE_SCREENSHOT) expect(sha256(COMMITTED_SCREENSHOT)).toBe(committedBefore);
+
+    // A reload starts from the profile in IndexedDB: the name is suggested in a new text.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await page.getAttribute('body', 'data-profile')).toBe('loaded');
+    console.log(`browser after reload: ${await page.textContent('#learning')}`);
+    expect(await page.textContent('#learning')).toMatch(/profile \d+ KB loaded in \d+ ms/);
+    expect(await suggestionsAfterTyping(page, CONTEXT)).toContain(NAME);
+
+    // Forget: the sessions and the saved profile go; after a reload the name is not suggested.
+    await page.click('#forget');
+    await page.waitForSelector('body[data-profile="forgotten"]');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    expect(await page.getAttribute('body', 'data-profile')).toBe('none');
+    expect(await suggestionsAfterTyping(page, CONTEXT)).not.toContain(NAME);
+    await page.close();
+  });
+
+  it.skipIf(!hasChromium || !hasWordModel)('word model: a saved profile of another model is refused with a note and ignored; the page suggests as usual', async () => {
+    const { adaptiveSession, encodeProfile, loadModel, profileOf } = await import('../../src/index.ts');
+    const other = adaptiveSession(await loadModel(charModel));
+    other.readText('a profile of the character model');
+    const foreign = Array.from(encodeProfile(profileOf(other)));
+    let page = await open('');
+    const key = new URL('./models/brown-lstm.q8.msgpack', server.url).href;
+    await page.evaluate(
+      async ({ key: k, bytes }) => {
+        const database = await new Promise<IDBDatabase>((resolve, reject) => {
+          const opening = indexedDB.open('lstm-stream-browser-demo', 1);
+          opening.onsuccess = () => resolve(opening.result);
+          opening.onerror = () => reject(opening.error);
+        });
+        const transaction = database.transaction('profiles', 'readwrite');
+        transaction.objectStore('profiles').put(new Uint8Array(bytes), k);
+        await new Promise((resolve) => (transaction.oncomplete = resolve));
+        database.close();
+      },
+      { key, bytes: foreign },
+    );
+    await page.close();
+    page = await open('');
+    expect(await page.getAttribute('body', 'data-profile')).toBe('refused');
+    expect(await page.isVisible('#note')).toBe(true);
+    const shown = (await page.textContent('#note')) ?? '';
+    console.log(`browser note: ${shown}`);
+    expect(shown).toContain('does not fit this model and is ignored');
+    expect(shown).toContain('PROFILE_');
+    expect((await suggestionsAfterTyping(page, 'The jury said ')).length).toBe(5);
+    await page.click('#forget');
+    await page.waitForSelector('body[data-profile="forgotten"]');
     await page.close();
   });
 
