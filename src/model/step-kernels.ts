@@ -55,10 +55,9 @@ export function stepKernelsFor(model: Model): StepKernels {
 }
 
 function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
-  // Hard-sigmoid gates step in TypeScript until the WebAssembly kernels take them.
-  if (cell.gateActivation !== 'sigmoid') return null;
   if (cell.kind === 'gru' || cell.kind === 'gru-reset-before') return gruKernelFor(cell);
-  const kind = cell.kind === 'lstm' ? LayerKernelKind.Lstm : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
+  const hard = cell.gateActivation === 'hard-sigmoid';
+  const kind = cell.kind === 'lstm' ? (hard ? LayerKernelKind.LstmHard : LayerKernelKind.Lstm) : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   const weight = cell.weight;
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
   if (weight instanceof Q8Matrix) return RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
@@ -68,8 +67,9 @@ function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
 function gruKernelFor(cell: RecurrentCell): GruLayerKernel | null {
   const weight = cell.weight;
   const resetAfter = cell.kind === 'gru';
-  if (weight instanceof F32Matrix) return GruLayerKernel.fromF32(cell.inputSize, cell.hiddenSize, weight.data, cell.bias, resetAfter);
-  if (weight instanceof Q8Matrix) return GruLayerKernel.fromQ8(cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode(), resetAfter);
+  const hard = cell.gateActivation === 'hard-sigmoid';
+  if (weight instanceof F32Matrix) return GruLayerKernel.fromF32(cell.inputSize, cell.hiddenSize, weight.data, cell.bias, resetAfter, hard);
+  if (weight instanceof Q8Matrix) return GruLayerKernel.fromQ8(cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode(), resetAfter, hard);
   return null;
 }
 

@@ -18,6 +18,9 @@ import {
   type GateActivation,
 } from '../../src/index.ts';
 import { documentOf, seal } from '../format/model-file-helpers.ts';
+import { measureStepAllocation } from '../helpers/allocation-probe.ts';
+import { onNode } from '../helpers/runtime.ts';
+import { stepKernelsFor } from '../../src/model/step-kernels.ts';
 import { referenceOutputs } from '../helpers/gate-reference.ts';
 import { inputsOf, runSession, worstStep } from '../helpers/gru-cases.ts';
 
@@ -135,5 +138,45 @@ describe('model files: version 3 holds architecture.layers', () => {
     refused((d) => (d.architecture.layers = [{ gateActivation: HARD }]), ErrorCode.INVALID_FIELD, /expected a list of numLayers \(2\)/);
     refused((d) => (d.architecture.layers = 'hard'), ErrorCode.INVALID_FIELD, /architecture\.layers is string/);
     expect(document.version).toBe(3);
+  });
+});
+
+describe('the WebAssembly kernels take hard-sigmoid gates', () => {
+  it.each(CASES)('$name: WebAssembly (f32, and q8 in float and integer mode) gives the TypeScript kernels\' answers over 300 steps', (c) => {
+    const model = modelWith(c.architecture, c.gates, 7);
+    // Every layer has a WebAssembly kernel (none falls back to TypeScript).
+    setKernelBackend('wasm');
+    expect(stepKernelsFor(model).layers.every((kernel) => kernel !== null)).toBe(true);
+    const inputs = inputsOf(model, 9, 300);
+    const f32 = worstStep(runSession(model, inputs, 'wasm').outputs, runSession(model, inputs, 'typescript').outputs);
+    const q8Model = decodeModel(encodeModel(model, { dtype: 'q8' }));
+    const q8Typescript = runSession(q8Model, inputs, 'typescript').outputs;
+    setQ8KernelMode('float');
+    const q8Float = worstStep(runSession(q8Model, inputs, 'wasm').outputs, q8Typescript);
+    setQ8KernelMode('integer');
+    const q8Integer = worstStep(runSession(q8Model, inputs, 'wasm').outputs, q8Typescript);
+    console.log(`hard-sigmoid ${c.name}: WebAssembly vs TypeScript max |Δ| f32 ${f32.toExponential(2)}, q8 float ${q8Float.toExponential(2)}, q8 integer ${q8Integer.toExponential(2)}`);
+    expect(f32).toBeLessThan(1e-6 * Math.max(1, ...runSession(model, inputs, 'typescript').outputs.flatMap((o) => Array.from(o, Math.abs))));
+    expect(q8Float).toBeLessThan(1e-5);
+    expect(q8Integer).toBeLessThan(1e-3);
+  });
+});
+
+describe.skipIf(!onNode)('a hard-sigmoid session allocates nothing per step', () => {
+  it.each([
+    ['lstm', 'wasm', 20_000],
+    ['gru-reset-before', 'wasm', 20_000],
+    ['lstm', 'typescript', 5_000],
+    ['gru', 'typescript', 5_000],
+  ] as const)('%s on %s kernels: %i steps with < 64 KB heap growth and no GC', async (cell, backend, steps) => {
+    const model = createRandomModel(
+      { cell, input: 'embedding', vocabSize: 300, inputSize: 37, hiddenSize: 41, numLayers: 2, head: 'softmax', outputSize: 300, layers: [{ gateActivation: HARD }, { gateActivation: 'sigmoid' }] },
+      { seed: 4 },
+    );
+    setKernelBackend(backend);
+    const reading = await measureStepAllocation(model.session(), steps, 300);
+    expect(Number.isFinite(reading.checksum)).toBe(true);
+    expect(reading.heapGrowth).toBeLessThan(64 * 1024);
+    expect(reading.garbageCollections).toBe(0);
   });
 });

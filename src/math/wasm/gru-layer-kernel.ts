@@ -63,13 +63,15 @@ export class GruLayerKernel {
   private readonly packedInput: Float32Array | null;
   private readonly packedHidden: Float32Array | null;
   private readonly q8: Q8Products | null;
+  /** 1: the gates r and z take the hard sigmoid (set once by the factories). */
+  private hard = 0;
 
   /**
    * A kernel over f32 weight [3H × (I + H)] and bias [6H] = [b_ih | b_hh].
    * Memory: 4·(3S·(I' + H') + 12S + I' + 2H') bytes (S = H rounded up to 8,
    * I' and H' rounded up to 4), in 64 KiB pages. Cold path.
    */
-  static fromF32(inputSize: number, hiddenSize: number, weight: Float32Array, bias: Float32Array, resetAfter: boolean): GruLayerKernel {
+  static fromF32(inputSize: number, hiddenSize: number, weight: Float32Array, bias: Float32Array, resetAfter: boolean, hardGates = false): GruLayerKernel {
     const S = roundUp(hiddenSize, PANEL_ROWS);
     const colsX = roundUp(inputSize, BLOCK_COLUMNS);
     const colsH = roundUp(hiddenSize, BLOCK_COLUMNS);
@@ -77,6 +79,7 @@ export class GruLayerKernel {
     const input = arena.takeFloat32(3 * S * colsX);
     const hidden = arena.takeFloat32(3 * S * colsH);
     const kernel = new GruLayerKernel(inputSize, hiddenSize, resetAfter, arena, S, colsX, colsH, input.offset, hidden.offset, input.view, hidden.view, null);
+    kernel.hard = hardGates ? 1 : 0;
     kernel.refreshF32(weight, bias);
     return kernel;
   }
@@ -89,7 +92,7 @@ export class GruLayerKernel {
    * the TypeScript kernel runs. Memory: 3S·(I' + H') bytes of weights
    * (I', H' rounded up to 16), the scales, and the f32 scratch. Cold path.
    */
-  static fromQ8(inputSize: number, hiddenSize: number, weight: Q8Parts, bias: Float32Array, mode: Q8KernelMode, resetAfter: boolean): GruLayerKernel | null {
+  static fromQ8(inputSize: number, hiddenSize: number, weight: Q8Parts, bias: Float32Array, mode: Q8KernelMode, resetAfter: boolean, hardGates = false): GruLayerKernel | null {
     const I = inputSize;
     const H = hiddenSize;
     const S = roundUp(H, PANEL_ROWS);
@@ -119,6 +122,7 @@ export class GruLayerKernel {
       hiddenWeights: hiddenWeights.offset, hiddenScales: hiddenScales.offset,
     };
     const kernel = new GruLayerKernel(I, H, resetAfter, arena, S, colsX, colsH, inputWeights.offset, hiddenWeights.offset, null, null, q8);
+    kernel.hard = hardGates ? 1 : 0;
     kernel.setBias(bias);
     return kernel;
   }
@@ -204,7 +208,7 @@ export class GruLayerKernel {
     if (q8 === null) {
       kernels.gru_step(
         this.inputWeights, this.hiddenWeights, this.inputBias, this.hiddenBias, this.xOffset, this.hOffset, this.rhOffset,
-        this.gxOffset, this.ghOffset, this.S, this.colsX, this.colsH, resetAfter,
+        this.gxOffset, this.ghOffset, this.S, this.colsX, this.colsH, resetAfter, this.hard,
       );
     } else {
       const S = this.S;
@@ -215,14 +219,14 @@ export class GruLayerKernel {
         this.multiplyQ8(q8.hiddenWeights, q8.hiddenScales, 3 * S, hidden, this.hOffset, this.hiddenBias, this.ghOffset);
       } else {
         this.multiplyQ8(q8.hiddenWeights, q8.hiddenScales, 2 * S, hidden, this.hOffset, this.hiddenBias, this.ghOffset);
-        kernels.gru_reset(this.gxOffset, this.ghOffset, this.hOffset, this.rhOffset, roundUp(this.hiddenSize, BLOCK_COLUMNS));
+        kernels.gru_reset(this.gxOffset, this.ghOffset, this.hOffset, this.rhOffset, roundUp(this.hiddenSize, BLOCK_COLUMNS), this.hard);
         // The n rows: 2S rows into the packed weights (16-byte rows of sub-blocks) and their scales.
         this.multiplyQ8(
           q8.hiddenWeights + 2 * S * hidden.paddedCols, q8.hiddenScales + 4 * 2 * S * hidden.blocksPerRow, S, hidden,
           this.rhOffset, this.hiddenBias + 4 * 2 * S, this.ghOffset + 4 * 2 * S,
         );
       }
-      kernels.gru_update(this.gxOffset, this.ghOffset, this.hOffset, S, roundUp(this.hiddenSize, BLOCK_COLUMNS), resetAfter);
+      kernels.gru_update(this.gxOffset, this.ghOffset, this.hOffset, S, roundUp(this.hiddenSize, BLOCK_COLUMNS), resetAfter, this.hard);
     }
     h.set(this.h);
     return h;

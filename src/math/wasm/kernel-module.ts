@@ -4,33 +4,33 @@ import { KERNEL_WASM_BASE64 } from './kernel-bytes.ts';
 export interface KernelExports {
   /** out[r] = bias[r] + Σ_c W[r, c]·x[c] for r < rows. */
   matvec(W: number, rows: number, cols: number, x: number, bias: number, out: number): void;
-  /** One fused LSTM layer step on panel-packed weights [rows × cols] (padded); the new h overwrites xh from byte hOffset of it. */
-  lstm_step(W: number, bias: number, xh: number, rows: number, cols: number, gates: number, c: number, H: number, hOffset: number): void;
+  /** One fused LSTM layer step on panel-packed weights [rows × cols] (padded); the new h overwrites xh from byte hOffset of it. hard 1: hard-sigmoid gates. */
+  lstm_step(W: number, bias: number, xh: number, rows: number, cols: number, gates: number, c: number, H: number, hOffset: number, hard: number): void;
   /** One Elman layer step (relu 0: tanh, 1: ReLU) on panel-packed weights; the new h overwrites xh from byte hOffset of it. */
   rnn_step(W: number, bias: number, xh: number, rows: number, cols: number, pre: number, H: number, hOffset: number, relu: number): void;
   /** out = bias + xScale·Σ scale·(W·xq) on panel-packed int8 weights, x quantized to int16 (|xq| ≤ limit) first. */
   matvec_q8(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, xq: number, limit: number, bias: number, out: number): void;
   /** The same product with the weights widened to f32 (no activation quantization). */
   matvec_q8_float(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, bias: number, out: number): void;
-  /** One LSTM layer step on panel-packed int8 weights (exact 1: widened-f32 product; 0: integer product). */
+  /** One LSTM layer step on panel-packed int8 weights (exact 1: widened-f32 product; 0: integer product; hard 1: hard-sigmoid gates). */
   lstm_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
-    rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number,
+    rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number, hard: number,
   ): void;
   /** out [m × n] = a [m × k] · b [n × k]ᵀ, contiguous; m a multiple of 4, n of 2, k of 4 (padding zero). */
   gemm_nt(out: number, a: number, b: number, m: number, n: number, k: number): void;
   /**
    * One GRU layer step on panel-packed f32 weights, input and hidden products apart (gate blocks S rows apart);
-   * the new h overwrites h in place. resetAfter 1: PyTorch's variant, 0: reset before.
+   * the new h overwrites h in place. resetAfter 1: PyTorch's variant, 0: reset before. hard 1: hard-sigmoid gates.
    */
   gru_step(
     Wx: number, Wh: number, bx: number, bh: number, x: number, h: number, rh: number,
-    gx: number, gh: number, S: number, colsX: number, colsH: number, resetAfter: number,
+    gx: number, gh: number, S: number, colsX: number, colsH: number, resetAfter: number, hard: number,
   ): void;
-  /** rh = σ(gx_r + gh_r) ⊙ h over n lanes: the reset-before GRU's input to its n rows. */
-  gru_reset(gx: number, gh: number, h: number, rh: number, n: number): void;
-  /** The GRU state update over n lanes from the two products (gate blocks S floats apart), h in place. */
-  gru_update(gx: number, gh: number, h: number, S: number, n: number, resetAfter: number): void;
+  /** rh = σ(gx_r + gh_r) ⊙ h over n lanes: the reset-before GRU's input to its n rows (hard 1: hard sigmoid for σ). */
+  gru_reset(gx: number, gh: number, h: number, rh: number, n: number, hard: number): void;
+  /** The GRU state update over n lanes from the two products (gate blocks S floats apart), h in place (hard 1: hard-sigmoid gates). */
+  gru_update(gx: number, gh: number, h: number, S: number, n: number, resetAfter: number, hard: number): void;
   /** One Elman layer step on panel-packed int8 weights. */
   rnn_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,

@@ -51,6 +51,38 @@
     (f32x4.div (f32x4.splat (f32.const 1.0))
       (f32x4.add (f32x4.splat (f32.const 1.0)) (call $exp4 (f32x4.neg (local.get $v))))))
 
+  ;; The hard sigmoid clip(0.2·v + 0.5, 0, 1) (TensorFlow.js's gate default).
+  (func $hardSigmoid4 (param $v v128) (result v128)
+    (f32x4.pmin
+      (f32x4.pmax
+        (f32x4.add (f32x4.mul (local.get $v) (f32x4.splat (f32.const 0.2))) (f32x4.splat (f32.const 0.5)))
+        (v128.const f32x4 0 0 0 0))
+      (f32x4.splat (f32.const 1.0))))
+
+  ;; A gate's activation: the hard sigmoid when hard = 1, else σ.
+  (func $gate4 (param $v v128) (param $hard i32) (result v128)
+    (if (result v128) (local.get $hard)
+      (then (call $hardSigmoid4 (local.get $v)))
+      (else (call $sigmoid4 (local.get $v)))))
+
+  ;; The hard sigmoid over n bytes of floats at p, in place (n a multiple of 4).
+  (func $hardSigmoidInPlace (param $p i32) (param $n i32)
+    (local $j i32) (local $end4 i32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -16)))
+    (block $done
+      (loop $each4
+        (br_if $done (i32.ge_u (local.get $j) (local.get $end4)))
+        (v128.store (i32.add (local.get $p) (local.get $j)) (call $hardSigmoid4 (v128.load (i32.add (local.get $p) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $each4)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $n)))
+        (f32.store (i32.add (local.get $p) (local.get $j))
+          (f32x4.extract_lane 0 (call $hardSigmoid4 (v128.load32_splat (i32.add (local.get $p) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail))))
+
   ;; tanh(v) = 1 - 2 / (e^2v + 1): absolute error stays near one ulp of 1
   ;; everywhere, which is what the state (bounded by 1) needs.
   (func $tanh4 (param $v v128) (result v128)
@@ -234,9 +266,10 @@
   ;; Both σ and tanh are (p·e + q) / (e + 1) with e = exp(a·v):
   ;; σ: a = -1, p = 0, q = 1;  tanh: a = 2, p = 1, q = -1.
   ;; The H mod 4 remainder of each block takes the scalar path ($sigmoid4 and
-  ;; $tanh4 on splatted lanes).
+  ;; $tanh4 on splatted lanes). hard = 1: the gates i, f, o take the hard
+  ;; sigmoid instead of σ ($hardSigmoidInPlace on their blocks).
   ;; ---------------------------------------------------------------------
-  (func $lstmUpdate (param $gates i32) (param $c i32) (param $h i32) (param $H i32)
+  (func $lstmUpdate (param $gates i32) (param $c i32) (param $h i32) (param $H i32) (param $hard i32)
     (local $hBytes i32) (local $end4 i32) (local $block i32) (local $base i32) (local $j i32)
     (local $a v128) (local $p v128) (local $q v128) (local $v v128) (local $e v128) (local $t v128) (local $n v128) (local $k v128)
     (local $cv v128)
@@ -246,6 +279,11 @@
     (local.set $block (i32.const 0))
     (loop $blocks
       (local.set $base (i32.add (local.get $gates) (i32.mul (local.get $block) (local.get $hBytes))))
+      (block $activated
+      (if (i32.and (local.get $hard) (i32.ne (local.get $block) (i32.const 2)))
+        (then
+          (call $hardSigmoidInPlace (local.get $base) (local.get $hBytes))
+          (br $activated)))
       (if (i32.eq (local.get $block) (i32.const 2))
         (then
           (local.set $a (f32x4.splat (f32.const 2.0)))
@@ -293,6 +331,7 @@
                 (else (call $sigmoid4 (v128.load32_splat (i32.add (local.get $base) (local.get $j))))))))
           (local.set $j (i32.add (local.get $j) (i32.const 4)))
           (br $tail)))
+      ) ;; $activated
       (local.set $block (i32.add (local.get $block) (i32.const 1)))
       (br_if $blocks (i32.lt_u (local.get $block) (i32.const 4))))
     ;; Pass 2: c' = f·c + i·g, h' = o·tanh(c').
@@ -351,10 +390,11 @@
   ;; h in place (the matrix product has read it already), so the next step's
   ;; xh is ready. W: the packed panels of [4H × (I + H)], padded to
   ;; [rows × cols]; bias [rows], gates [rows] scratch, c [H]; xh padded to cols.
+  ;; hard = 1: hard-sigmoid gates (see $lstmUpdate).
   (func (export "lstm_step")
-    (param $W i32) (param $bias i32) (param $xh i32) (param $rows i32) (param $cols i32) (param $gates i32) (param $c i32) (param $H i32) (param $hOffset i32)
+    (param $W i32) (param $bias i32) (param $xh i32) (param $rows i32) (param $cols i32) (param $gates i32) (param $c i32) (param $H i32) (param $hOffset i32) (param $hard i32)
     (call $matvecPanels (local.get $W) (local.get $rows) (local.get $cols) (local.get $xh) (local.get $bias) (local.get $gates))
-    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H)))
+    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $hard)))
 
   ;; One Elman layer step: h = f(W·xh + bias), f = tanh (relu = 0) or ReLU
   ;; (relu = 1); h overwrites xh's h part as in lstm_step. pre [rows] scratch.
@@ -598,11 +638,12 @@
       (local.get $x) (local.get $bias) (local.get $out)))
 
   ;; One LSTM layer step on int8 weights: gates = W·xh + bias (integer kernel
-  ;; when exact = 0, widened-f32 kernel when exact = 1), then the cell update.
+  ;; when exact = 0, widened-f32 kernel when exact = 1), then the cell update
+  ;; (hard = 1: hard-sigmoid gates).
   (func (export "lstm_step_q8")
     (param $W i32) (param $scales i32) (param $bias i32) (param $xh i32) (param $xq i32) (param $limit f32)
     (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32) (param $gates i32) (param $c i32) (param $H i32)
-    (param $hOffset i32) (param $exact i32)
+    (param $hOffset i32) (param $exact i32) (param $hard i32)
     (if (local.get $exact)
       (then
         (call $matvecQ8Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $subPerRow) (local.get $subPerBlock)
@@ -612,7 +653,7 @@
           (local.get $xq)
           (call $quantize (local.get $xh) (i32.shl (local.get $subPerRow) (i32.const 4)) (local.get $xq) (local.get $limit))
           (local.get $bias) (local.get $gates))))
-    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H)))
+    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $hard)))
 
   ;; One Elman layer step on int8 weights (relu as in rnn_step, exact as in lstm_step_q8).
   (func (export "rnn_step_q8")
@@ -640,8 +681,9 @@
   ;; =====================================================================
 
   ;; rh[j] = σ(gx_r[j] + gh_r[j]) · h[j] for j < n: the reset-before variant's
-  ;; input to its n rows of the hidden product.
-  (func $gruReset (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32)
+  ;; input to its n rows of the hidden product. hard = 1: the hard sigmoid for σ
+  ;; (in $gruUpdate too; padding lanes get r = z = 1/2 either way).
+  (func $gruReset (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32) (param $hard i32)
     (local $j i32) (local $end i32)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (local.set $j (i32.const 0))
@@ -650,9 +692,10 @@
         (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
         (v128.store (i32.add (local.get $rh) (local.get $j))
           (f32x4.mul
-            (call $sigmoid4 (f32x4.add
+            (call $gate4 (f32x4.add
               (v128.load (i32.add (local.get $gx) (local.get $j)))
-              (v128.load (i32.add (local.get $gh) (local.get $j)))))
+              (v128.load (i32.add (local.get $gh) (local.get $j))))
+              (local.get $hard))
             (v128.load (i32.add (local.get $h) (local.get $j)))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $each4))))
@@ -661,7 +704,7 @@
   ;; z = σ(gx_z + gh_z), n = tanh(gx_n + c) with c = σ(gx_r + gh_r)·gh_n
   ;; (resetAfter = 1) or c = gh_n (resetAfter = 0: gh_n is already
   ;; W_hn·(r ⊙ h) + b_hn), h' = (1 − z)·n + z·h.
-  (func $gruUpdate (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32)
+  (func $gruUpdate (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32) (param $hard i32)
     (local $j i32) (local $end i32) (local $sBytes i32) (local $gxp i32) (local $ghp i32)
     (local $z v128) (local $c v128) (local $hv v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
@@ -672,14 +715,15 @@
         (br_if $done (i32.ge_u (local.get $j) (local.get $end)))
         (local.set $gxp (i32.add (local.get $gx) (local.get $j)))
         (local.set $ghp (i32.add (local.get $gh) (local.get $j)))
-        (local.set $z (call $sigmoid4 (f32x4.add
+        (local.set $z (call $gate4 (f32x4.add
           (v128.load (i32.add (local.get $gxp) (local.get $sBytes)))
-          (v128.load (i32.add (local.get $ghp) (local.get $sBytes))))))
+          (v128.load (i32.add (local.get $ghp) (local.get $sBytes))))
+          (local.get $hard)))
         (local.set $c (v128.load (i32.add (local.get $ghp) (i32.shl (local.get $sBytes) (i32.const 1)))))
         (if (local.get $resetAfter)
           (then
             (local.set $c (f32x4.mul (local.get $c)
-              (call $sigmoid4 (f32x4.add (v128.load (local.get $gxp)) (v128.load (local.get $ghp))))))))
+              (call $gate4 (f32x4.add (v128.load (local.get $gxp)) (v128.load (local.get $ghp))) (local.get $hard))))))
         (local.set $c (call $tanh4 (f32x4.add
           (v128.load (i32.add (local.get $gxp) (i32.shl (local.get $sBytes) (i32.const 1))))
           (local.get $c))))
@@ -698,7 +742,7 @@
   ;; x [colsX], h and rh [colsH], padding zero; gx, gh [3S] scratch.
   (func (export "gru_step")
     (param $Wx i32) (param $Wh i32) (param $bx i32) (param $bh i32) (param $x i32) (param $h i32) (param $rh i32)
-    (param $gx i32) (param $gh i32) (param $S i32) (param $colsX i32) (param $colsH i32) (param $resetAfter i32)
+    (param $gx i32) (param $gh i32) (param $S i32) (param $colsX i32) (param $colsH i32) (param $resetAfter i32) (param $hard i32)
     (local $nRows i32)
     (call $matvecPanels (local.get $Wx) (i32.mul (local.get $S) (i32.const 3)) (local.get $colsX) (local.get $x) (local.get $bx) (local.get $gx))
     (if (local.get $resetAfter)
@@ -706,7 +750,7 @@
         (call $matvecPanels (local.get $Wh) (i32.mul (local.get $S) (i32.const 3)) (local.get $colsH) (local.get $h) (local.get $bh) (local.get $gh)))
       (else
         (call $matvecPanels (local.get $Wh) (i32.shl (local.get $S) (i32.const 1)) (local.get $colsH) (local.get $h) (local.get $bh) (local.get $gh))
-        (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $colsH))
+        (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $colsH) (local.get $hard))
         ;; The n rows start 2S rows into the panels (2S·colsH floats) and the bias and gh vectors.
         (local.set $nRows (i32.shl (local.get $S) (i32.const 3)))
         (call $matvecPanels
@@ -714,13 +758,13 @@
           (local.get $S) (local.get $colsH) (local.get $rh)
           (i32.add (local.get $bh) (local.get $nRows))
           (i32.add (local.get $gh) (local.get $nRows)))))
-    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $colsH) (local.get $resetAfter)))
+    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $colsH) (local.get $resetAfter) (local.get $hard)))
 
   ;; The two GRU element-wise passes on their own, for the int8 layer step,
   ;; which runs its products with matvec_q8 / matvec_q8_float in between.
-  (func (export "gru_reset") (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32)
-    (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $n)))
-  (func (export "gru_update") (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32)
-    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $n) (local.get $resetAfter)))
+  (func (export "gru_reset") (param $gx i32) (param $gh i32) (param $h i32) (param $rh i32) (param $n i32) (param $hard i32)
+    (call $gruReset (local.get $gx) (local.get $gh) (local.get $h) (local.get $rh) (local.get $n) (local.get $hard)))
+  (func (export "gru_update") (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32) (param $hard i32)
+    (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $n) (local.get $resetAfter) (local.get $hard)))
 
 )

@@ -2,8 +2,8 @@ import { KernelArena } from './kernel-arena.ts';
 import { packQ8, q8Layout } from './q8-packing.ts';
 import type { Q8KernelMode, Q8Parts } from './q8-matvec-kernel.ts';
 
-/** Cell kinds as the WebAssembly kernel numbers them (small integers keep the step monomorphic). */
-export const LayerKernelKind = { Lstm: 0, RnnTanh: 1, RnnRelu: 2 } as const;
+/** Cell kinds as the WebAssembly kernel numbers them (small integers keep the step monomorphic); LstmHard: hard-sigmoid gates. */
+export const LayerKernelKind = { Lstm: 0, RnnTanh: 1, RnnRelu: 2, LstmHard: 3 } as const;
 /** One of {@link LayerKernelKind}'s values. */
 export type LayerKernelKind = (typeof LayerKernelKind)[keyof typeof LayerKernelKind];
 
@@ -178,14 +178,15 @@ export class RecurrentLayerKernel {
     const kernels = this.arena.kernels;
     const hOffset = 4 * this.inputSize;
     const relu = this.kind === LayerKernelKind.RnnRelu ? 1 : 0;
-    if (this.kind === LayerKernelKind.Lstm) {
+    if (this.kind === LayerKernelKind.Lstm || this.kind === LayerKernelKind.LstmHard) {
+      const hard = this.kind === LayerKernelKind.LstmHard ? 1 : 0;
       this.c.set(c as Float32Array);
       if (this.dtype === F32) {
-        kernels.lstm_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset);
+        kernels.lstm_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, hard);
       } else {
         kernels.lstm_step_q8(
           this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xqOffset, this.activationLimit,
-          this.rows, this.cols, this.subPerBlock, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, this.exact,
+          this.rows, this.cols, this.subPerBlock, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, this.exact, hard,
         );
       }
       (c as Float32Array).set(this.c);
@@ -203,7 +204,7 @@ export class RecurrentLayerKernel {
 }
 
 function gateRows(kind: LayerKernelKind, hiddenSize: number): number {
-  return (kind === LayerKernelKind.Lstm ? 4 : 1) * hiddenSize;
+  return (kind === LayerKernelKind.Lstm || kind === LayerKernelKind.LstmHard ? 4 : 1) * hiddenSize;
 }
 
 /**
