@@ -20,7 +20,9 @@ export const ADAPT_FLAGS = {
 } as const;
 
 /** Usage lines for {@link ADAPT_FLAGS}. */
-export const ADAPT_USAGE = `adaptation (defaults: the model's metadata.adaptation, else the library's):
+export const ADAPT_USAGE = `adaptation (defaults: the model's metadata.adaptation, else the library's;
+learn and predict --profile adapt the recurrent weights only, a 2 MB profile
+for the shipped model, unless --adapt-parameters all):
   --cache KIND            continuous | unigram | none
   --cache-size N          entries the cache keeps (W)
   --theta X               how sharply the continuous cache prefers similar states
@@ -36,10 +38,11 @@ export type AdaptFlagValues = { [K in keyof typeof ADAPT_FLAGS]?: string | undef
 /**
  * AdaptationOptions from the command's flags: the cache as asked (or the
  * defaults), dynamic evaluation made for `model` unless `--dynamic off`
- * (`dynamicByDefault` false: only with `--dynamic on`). Throws AdaptError
+ * (`dynamicByDefault` false: only with `--dynamic on`), its unset options
+ * from `dynamicPreset`, then the model's and the library's defaults. Throws AdaptError
  * (ADAPT_OPTION_INVALID) for a value that is not a number or a known word.
  */
-export function adaptationFromFlags(model: Model, values: AdaptFlagValues, dynamicByDefault: boolean): AdaptationOptions {
+export function adaptationFromFlags(model: Model, values: AdaptFlagValues, dynamicByDefault: boolean, dynamicPreset: DynamicEvaluationOptions = {}): AdaptationOptions {
   const number = (flag: keyof AdaptFlagValues): number | undefined => {
     const text = values[flag];
     if (text === undefined) return undefined;
@@ -55,13 +58,13 @@ export function adaptationFromFlags(model: Model, values: AdaptFlagValues, dynam
     kind === 'none' ? false : { kind: kind as CacheOptions['kind'], size: number('cache-size'), theta: number('theta'), lambda: number('lambda') };
   const dynamicFlag = values.dynamic ?? (dynamicByDefault ? 'on' : 'off');
   if (dynamicFlag !== 'on' && dynamicFlag !== 'off') throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `--dynamic is ${JSON.stringify(dynamicFlag)}; expected on or off`);
-  const dynamicOptions: DynamicEvaluationOptions = {
+  const fromFlags: DynamicEvaluationOptions = withoutUndefined({
     learningRate: number('dynamic-lr'),
     decay: number('dynamic-decay'),
     segment: number('segment'),
     parameters: values['adapt-parameters'] as AdaptedParameters | undefined,
-  };
-  return { cache, dynamic: dynamicFlag === 'on' ? dynamicEvaluation(model, withoutUndefined(dynamicOptions)) : null };
+  });
+  return { cache, dynamic: dynamicFlag === 'on' ? dynamicEvaluation(model, { ...dynamicPreset, ...fromFlags }) : null };
 }
 
 function withoutUndefined<T extends object>(options: T): T {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { AdaptiveSession } from '../adapt/adaptive-session.ts';
-import type { AdaptedParameters } from '../adapt/dynamic/dynamic-options.ts';
+import { ON_DEVICE_DYNAMIC, type AdaptedParameters } from '../adapt/dynamic/dynamic-options.ts';
 import { loadProfile, saveProfile } from '../adapt/profile/profile-file.ts';
 import type { AdaptationProfile } from '../adapt/profile/profile-contents.ts';
 import { applyProfile, profileOf } from '../adapt/session-profile.ts';
@@ -11,7 +11,9 @@ import { adaptationFromFlags, type AdaptFlagValues } from './adapt-flags.ts';
  * An adaptive session for a CLI command: made from the adaptation flags, and
  * holding the profile at `profilePath` when that file exists. A profile with
  * weight deltas turns dynamic evaluation on, adapting the tensors it holds
- * deltas of (unless the flags say otherwise). Cold path: reads and checks the profile.
+ * deltas of (unless the flags say otherwise). Dynamic evaluation's unset
+ * options come from ON_DEVICE_DYNAMIC (the recurrent weights: a 2 MB profile).
+ * Cold path: reads and checks the profile.
  */
 export async function openProfileSession(model: Model, values: AdaptFlagValues, profilePath: string | undefined, dynamicByDefault: boolean): Promise<AdaptiveSession> {
   const profile = profilePath !== undefined && existsSync(profilePath) ? await loadProfile(profilePath) : null;
@@ -19,7 +21,7 @@ export async function openProfileSession(model: Model, values: AdaptFlagValues, 
   if (profile !== null && profile.deltas.length > 0) {
     flags = { ...values, dynamic: values.dynamic ?? 'on', 'adapt-parameters': values['adapt-parameters'] ?? parametersOf(profile) };
   }
-  const session = new AdaptiveSession(model, adaptationFromFlags(model, flags, dynamicByDefault));
+  const session = new AdaptiveSession(model, adaptationFromFlags(model, flags, dynamicByDefault, ON_DEVICE_DYNAMIC));
   if (profile !== null) applyProfile(session, profile);
   return session;
 }

@@ -33,6 +33,15 @@ export const DEFAULT_DYNAMIC: ResolvedDynamicOptions = Object.freeze({
   kernel: 'wasm',
 });
 
+/**
+ * The phone-sized preset: the recurrent weights and biases and the output
+ * bias only (a 2 MB profile for the shipped model instead of 20 MB), with the
+ * learning rate chosen for that subset on the Brown validation split
+ * (bench/adaptation/tune-adaptation.ts). What `lstm-stream learn` and
+ * `predict --profile` use unless told otherwise.
+ */
+export const ON_DEVICE_DYNAMIC: DynamicEvaluationOptions = Object.freeze({ parameters: 'recurrent', learningRate: 3, decay: 0.001 });
+
 const PARAMETERS: readonly AdaptedParameters[] = ['all', 'recurrent', 'biases'];
 
 /**
