@@ -3,7 +3,7 @@
 // The cache, new words and profiles are in the inference entry (and repeated
 // here so one import covers adaptation).
 export { DynamicEvaluation, dynamicEvaluation } from './dynamic/dynamic-evaluation.ts';
-export { DEFAULT_DYNAMIC, resolveDynamicOptions, type DynamicEvaluationOptions, type ResolvedDynamicOptions, type AdaptedParameters } from './dynamic/dynamic-options.ts';
+export { DEFAULT_DYNAMIC, ON_DEVICE_DYNAMIC, resolveDynamicOptions, type DynamicEvaluationOptions, type ResolvedDynamicOptions, type AdaptedParameters } from './dynamic/dynamic-options.ts';
 export { AdaptiveSession, adaptiveSession, type AdaptivePrediction } from './adaptive-session.ts';
 export type { AdaptationOptions } from './adaptation-options.ts';
 export type { WeightAdaptation } from './weight-adaptation.ts';
