@@ -53,3 +53,8 @@ export function seededUniform(seed: number, count: number, scale: number): Float
   }
   return out;
 }
+
+/** A FLOATS attribute. */
+export function floatsAttribute(name: string, values: number[]): OnnxAttribute {
+  return { ...emptyAttribute(), name, type: OnnxAttributeType.FLOATS, floats: values };
+}

@@ -22,7 +22,8 @@ const SEQUENCE = 'sequence';
  * and the final `h_n` (and `c_n`). One LSTM/GRU/RNN node per layer, gates
  * reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h); a GRU's two biases go
  * to Wb and Rb and its variant to linear_before_reset (1 for `gru`, 0 for
- * `gru-reset-before`); quantized and f16 weights are written as f32
+ * `gru-reset-before`), hard-sigmoid gates as activations [HardSigmoid, Tanh…]
+ * with alpha 0.2, beta 0.5, per layer; quantized and f16 weights are written as f32
  * (dequantized). The vocabulary, tokenizer and metadata go to
  * metadata_props as JSON (model-extras.ts).
  * Cold path: copies every weight once.
@@ -89,6 +90,11 @@ export function toOnnxModel(model: Model): OnnxModel {
     const attributes = [intAttribute('hidden_size', H)];
     if (gru) attributes.push(intAttribute('linear_before_reset', a.cell === 'gru' ? 1 : 0));
     else if (!lstm) attributes.push(stringsAttribute('activations', [a.cell === 'rnn-relu' ? 'Relu' : 'Tanh']));
+    if (layer.gateActivation === 'hard-sigmoid') {
+      // f = HardSigmoid with its parameters written out (they are also its defaults): clip(0.2x + 0.5, 0, 1).
+      attributes.push(stringsAttribute('activations', lstm ? ['HardSigmoid', 'Tanh', 'Tanh'] : ['HardSigmoid', 'Tanh']));
+      attributes.push(floatsAttribute('activation_alpha', [0.2]), floatsAttribute('activation_beta', [0.5]));
+    }
     const finalH = L > 1 ? `layers.${l}.h_n` : 'h_n';
     const finalC = L > 1 ? `layers.${l}.c_n` : 'c_n';
     node(
@@ -165,6 +171,10 @@ function int64Tensor(name: string, dims: number[], values: number[]): OnnxTensor
 
 function intAttribute(name: string, value: number): OnnxAttribute {
   return { ...emptyAttribute(), name, type: OnnxAttributeType.INT, i: value };
+}
+
+function floatsAttribute(name: string, values: number[]): OnnxAttribute {
+  return { ...emptyAttribute(), name, type: OnnxAttributeType.FLOATS, floats: values };
 }
 
 function stringsAttribute(name: string, values: string[]): OnnxAttribute {

@@ -9,7 +9,7 @@ import { OnnxGraphIndex, attributeOf, describeNode } from './onnx-graph-index.ts
 import type { OnnxModel, OnnxNode } from './onnx-model.ts';
 import { onnxGateLayoutOf, type OnnxGateLayout } from './onnx-gates.ts';
 import { headOf } from './output-layer.ts';
-import { cellOf, checkRecurrentNode, recurrentChain } from './recurrent-nodes.ts';
+import { cellOf, checkRecurrentNode, gateActivationOf, recurrentChain } from './recurrent-nodes.ts';
 import { floatValues } from './tensor-values.ts';
 
 /** Options of {@link importOnnx}: size limits, and the head kind when the graph does not say. */
@@ -30,8 +30,9 @@ export interface ImportOnnxOptions extends DecodeOnnxOptions {
  * (LSTM i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n; onnx-gates.ts); an
  * LSTM's or RNN's Wb and Rb are summed into the fused bias, a GRU keeps both
  * ([Wb | Rb] → [b_ih | b_hh]); linear_before_reset 1 makes `gru`, 0
- * `gru-reset-before`. Initial-state inputs (h0, c0) become the session's
- * state, which starts at zero.
+ * `gru-reset-before`; an LSTM's or GRU's activations [HardSigmoid, Tanh…]
+ * (alpha 0.2, beta 0.5) make that layer's gates hard-sigmoid, per layer.
+ * Initial-state inputs (h0, c0) become the session's state, which starts at zero.
  * Throws InteropError: PROTOBUF_INVALID / TRUNCATED for damaged bytes,
  * ONNX_UNSUPPORTED naming the node and attribute for what this library
  * cannot run (bidirectional, peepholes, custom activations, clip,
@@ -120,7 +121,7 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     if (head.bias !== null) tensors['out.bias'] = { shape: [head.outputSize], data: head.bias };
   }
   try {
-    const built = fromTorchStateDict(tensors, { cell, head: head?.softmax ? 'softmax' : options.head });
+    const built = fromTorchStateDict(tensors, { cell, head: head?.softmax ? 'softmax' : options.head, gateActivations: layers.map(gateActivationOf) });
     const strings: Record<string, string> = Object.create(null);
     for (const { key, value } of model.metadataProps) strings[key] = value;
     return withExtras(built, strings, 'ONNX metadata_props', ErrorCode.ONNX_INVALID);

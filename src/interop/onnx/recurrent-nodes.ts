@@ -1,4 +1,4 @@
-import type { CellKind } from '../../cells/cell.ts';
+import type { CellKind, GateActivation } from '../../cells/cell.ts';
 import { ErrorCode } from '../../errors.ts';
 import { InteropError } from '../errors.ts';
 import { OnnxGraphIndex, attributeOf, describeNode, type Producer } from './onnx-graph-index.ts';
@@ -9,8 +9,16 @@ const ATTRIBUTES: Readonly<Record<string, ReadonlySet<string>>> = {
   GRU: new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'linear_before_reset', 'layout']),
   RNN: new Set(['hidden_size', 'direction', 'activations', 'activation_alpha', 'activation_beta', 'clip', 'layout']),
 };
-// The activations our cells compute, as ONNX names them (f, g[, h]).
-const ACTIVATIONS: Readonly<Record<string, readonly string[]>> = { LSTM: ['Sigmoid,Tanh,Tanh'], GRU: ['Sigmoid,Tanh'], RNN: ['Tanh', 'Relu'] };
+// The activations our cells compute, as ONNX names them (f, g[, h]); f is the gate activation.
+const ACTIVATIONS: Readonly<Record<string, readonly string[]>> = {
+  LSTM: ['Sigmoid,Tanh,Tanh', 'HardSigmoid,Tanh,Tanh'],
+  GRU: ['Sigmoid,Tanh', 'HardSigmoid,Tanh'],
+  RNN: ['Tanh', 'Relu'],
+};
+// ONNX HardSigmoid's defaults, and the only parameters our hard sigmoid has: clip(0.2·x + 0.5, 0, 1).
+// Attributes are float32, so they are compared as float32.
+const HARD_SIGMOID_ALPHA = Math.fround(0.2);
+const HARD_SIGMOID_BETA = Math.fround(0.5);
 // Inputs after X, W, R, B, sequence_lens: initial_h (5), initial_c (6, LSTM), P (7, LSTM).
 const MAX_INPUTS: Readonly<Record<string, number>> = { LSTM: 8, GRU: 6, RNN: 6 };
 
@@ -75,9 +83,21 @@ export function cellOf(node: OnnxNode): CellKind {
 }
 
 /**
+ * The gate activation of an LSTM or GRU node: `hard-sigmoid` when its
+ * activations attribute starts with HardSigmoid (checkRecurrentNode has
+ * checked the parameters), otherwise `sigmoid` (also for RNN nodes, which have no gates).
+ */
+export function gateActivationOf(node: OnnxNode): GateActivation {
+  if (node.opType === 'RNN') return 'sigmoid';
+  const first = attributeOf(node, 'activations')?.strings[0];
+  return first !== undefined && text(first) === 'HardSigmoid' ? 'hard-sigmoid' : 'sigmoid';
+}
+
+/**
  * Throws ONNX_UNSUPPORTED naming the node and the attribute or input for
  * every feature our cells do not compute: other directions, custom
- * activations and their parameters, clip, input_forget, layout 1,
+ * activations and their parameters (HardSigmoid gates are supported with
+ * alpha 0.2 and beta 0.5, its defaults), clip, input_forget, layout 1,
  * sequence_lens, peepholes, and initial states that are neither graph
  * inputs nor zeros; ONNX_INVALID for a linear_before_reset other than 0 or 1
  * and for more inputs than the operator has. Cold path.
@@ -106,8 +126,18 @@ export function checkRecurrentNode(node: OnnxNode, index: OnnxGraphIndex): void 
     const supported = ACTIVATIONS[op];
     if (!supported.includes(names.join(','))) unsupported(`attribute activations is [${names.join(', ')}]; supported: ${supported.map((s) => `[${s.split(',').join(', ')}]`).join(' or ')}`);
   }
-  for (const name of ['activation_alpha', 'activation_beta']) {
-    if (attributeOf(node, name) !== null) unsupported(`attribute ${name} (parameters of custom activations) is not supported`);
+  // Only HardSigmoid (as f) takes parameters here, the first alpha and beta (ONNX consumes them in the
+  // order of the activations that use them); they must be its defaults, which our hard sigmoid computes.
+  const hard = gateActivationOf(node) === 'hard-sigmoid';
+  const alpha = attributeOf(node, 'activation_alpha');
+  const beta = attributeOf(node, 'activation_beta');
+  for (const [name, attribute, expected] of [['activation_alpha', alpha, HARD_SIGMOID_ALPHA], ['activation_beta', beta, HARD_SIGMOID_BETA]] as const) {
+    if (attribute === null) continue;
+    if (!hard) unsupported(`attribute ${name} (parameters of custom activations) is not supported`);
+    if (attribute.floats.length > 1 || (attribute.floats.length === 1 && Math.fround(attribute.floats[0]) !== expected)) {
+      // float32 values, shown as their shortest float32 decimal (0.3, not 0.30000001192092896).
+      unsupported(`attribute ${name} is [${attribute.floats.map((v) => Number(v.toPrecision(7))).join(', ')}]; HardSigmoid gates are supported with alpha 0.2 and beta 0.5 only (clip(0.2x + 0.5, 0, 1), TensorFlow.js's and Keras's)`);
+    }
   }
   if (attributeOf(node, 'clip') !== null) unsupported('attribute clip (cell clipping) is not supported');
   if ((attributeOf(node, 'input_forget')?.i ?? 0) !== 0) unsupported('attribute input_forget (coupled input and forget gates) is not supported');
