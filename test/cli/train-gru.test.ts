@@ -202,6 +202,10 @@ it('train --gate-activation hard-sigmoid: a model whose every layer has hard-sig
   expect(best).toBeLessThan(3);
   const model = await loadModel(out);
   expect(model.layers.map((layer) => layer.gateActivation)).toEqual(['hard-sigmoid', 'hard-sigmoid']);
+  expect((await captureStdout(() => inspectCommand.run([out]))).text).toContain('gates hard-sigmoid / hard-sigmoid (bottom first)');
+  let report = '';
+  await runConvert([out, join(directory, 'hard.onnx')], (t) => (report += t));
+  expect(report).toContain('2-layer gru-reset-before (gates hard-sigmoid / hard-sigmoid)');
   const { code: evalCode, text } = await captureStdout(() => evalCommand.run([out, validPath, '--json']));
   expect(evalCode).toBe(0);
   const ids = validTokens.map((token) => model.vocabulary!.indexOf(token));

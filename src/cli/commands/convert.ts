@@ -155,7 +155,8 @@ function describe(model: Model): string {
   const a = model.architecture;
   const input = a.input === 'embedding' ? `embedding ${a.vocabSize}×${a.inputSize}` : `dense input ${a.inputSize}`;
   const head = a.head === 'none' ? 'no head' : `${a.head} head ${a.outputSize}`;
-  return `${a.numLayers}-layer ${a.cell}, ${input}, hidden ${a.hiddenSize}, ${head}, ${model.parameterCount} parameters`;
+  const gates = a.layers === undefined ? '' : ` (gates ${a.layers.map((layer) => layer.gateActivation).join(' / ')})`;
+  return `${a.numLayers}-layer ${a.cell}${gates}, ${input}, hidden ${a.hiddenSize}, ${head}, ${model.parameterCount} parameters`;
 }
 
 function optionError(message: string): InteropError {

@@ -57,6 +57,7 @@ export async function runInspect(args: string[], write: (text: string) => void):
   );
   lines.push(
     `architecture: ${a.cell}, ${a.numLayers} layer${a.numLayers === 1 ? '' : 's'}, hidden ${a.hiddenSize}, ` +
+      (a.layers === undefined ? '' : `gates ${a.layers.map((layer) => layer.gateActivation).join(' / ')} (bottom first), `) +
       (a.input === 'embedding' ? `embedding input (vocabulary ${a.vocabSize}, size ${a.inputSize})` : `dense input (size ${a.inputSize})`) +
       (a.head === 'none' ? ', no head' : `, ${a.head} head (${a.outputSize} outputs)`) +
       (isClassLayer(file.metadata.outputClasses) ? `, factorized into ${file.metadata.outputClasses.classCount} frequency classes (metadata.outputClasses)` : ''),
