@@ -24,6 +24,12 @@ export function sendText(response: ServerResponse, status: number, text: string,
   response.end(text);
 }
 
+/** Writes a binary answer (a profile file) with its length; never cached. */
+export function sendBytes(response: ServerResponse, status: number, bytes: Uint8Array, contentType: string): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': String(bytes.length), 'cache-control': 'no-store' });
+  response.end(bytes);
+}
+
 /** Writes an answer without a body (201 has one; this is for 204). */
 export function sendEmpty(response: ServerResponse, status: number, headers: Readonly<Record<string, string>> = {}): void {
   response.writeHead(status, headers);

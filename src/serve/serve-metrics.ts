@@ -10,6 +10,8 @@ interface Histogram {
 /** Gauges read when the metrics are rendered rather than kept. */
 export interface MetricGauges {
   readonly sessions: number;
+  /** Sessions with an adaptation of their own (all of them on an adapting server, else 0). */
+  readonly adaptedSessions: number;
   readonly inFlight: number;
   readonly sessionsCreated: number;
   readonly evictions: number;
@@ -29,6 +31,13 @@ export class ServeMetrics {
   trackerSteps = 0;
   /** Requests whose client went away before the answer was sent. */
   aborted = 0;
+  /** Tokens taught to the sessions' learners (each finished token of a text once). */
+  tokensTaught = 0;
+  /** Profiles sent (GET …/profile), applied (PUT), refused (PUT with a body that is not a usable profile) and forgotten (DELETE). */
+  profilesSaved = 0;
+  profilesLoaded = 0;
+  profilesRefused = 0;
+  profilesForgotten = 0;
   private readonly requests = new Map<string, number>(); // `${method}\t${route}\t${status}`
   private readonly latency = new Map<string, Histogram>(); // by route
   private readonly rejected = new Map<string, number>(); // by error code
@@ -98,6 +107,18 @@ export class ServeMetrics {
     lines.push(`lstm_stream_sessions_expired_total ${gauges.expirations}`);
     family('lstm_stream_tracker_steps_total', 'counter', 'Model steps the text trackers took (one per token read).');
     lines.push(`lstm_stream_tracker_steps_total ${this.trackerSteps}`);
+    family('lstm_stream_adapted_sessions', 'gauge', 'Client sessions adapting to their writer (each with its own cache and new words).');
+    lines.push(`lstm_stream_adapted_sessions ${gauges.adaptedSessions}`);
+    family('lstm_stream_tokens_taught_total', 'counter', 'Tokens taught to the sessions\' learners (each finished token of a text once).');
+    lines.push(`lstm_stream_tokens_taught_total ${this.tokensTaught}`);
+    family('lstm_stream_profiles_saved_total', 'counter', 'Adaptation profiles sent to clients (GET /v1/sessions/{id}/profile).');
+    lines.push(`lstm_stream_profiles_saved_total ${this.profilesSaved}`);
+    family('lstm_stream_profiles_loaded_total', 'counter', 'Adaptation profiles applied to sessions (PUT /v1/sessions/{id}/profile).');
+    lines.push(`lstm_stream_profiles_loaded_total ${this.profilesLoaded}`);
+    family('lstm_stream_profiles_refused_total', 'counter', 'Adaptation profiles refused (PUT): not a profile, damaged, or not for this model and server (the code is in lstm_stream_rejected_requests_total).');
+    lines.push(`lstm_stream_profiles_refused_total ${this.profilesRefused}`);
+    family('lstm_stream_profiles_forgotten_total', 'counter', 'Sessions told to forget what they learned (DELETE /v1/sessions/{id}/profile).');
+    lines.push(`lstm_stream_profiles_forgotten_total ${this.profilesForgotten}`);
     family('process_resident_memory_bytes', 'gauge', 'Resident set size of the server process.');
     lines.push(`process_resident_memory_bytes ${gauges.residentBytes}`);
     family('lstm_stream_heap_used_bytes', 'gauge', 'JavaScript heap in use.');

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../errors.ts';
 import type { Model } from '../model/model.ts';
 import type { TrackableSession } from '../text/text-tracker.ts';
+import { resolveServeAdaptation, type ServeAdaptationOptions } from './serve-adaptation.ts';
 import { ServeError } from './serve-error.ts';
 
 /** What a session factory is told about the session it makes. */
@@ -10,9 +11,10 @@ export interface SessionContext {
 }
 
 /**
- * Makes the model session behind one client session: the seam for
- * per-client adaptation (an AdaptiveSession, with the client's profile).
- * Each call must return a session of its own, never one shared with another client.
+ * Makes the model session behind one client session: a seam for a session
+ * of one's own (the `adapt` option is the built-in per-client adaptation,
+ * with profiles). Each call must return a session of its own, never one
+ * shared with another client.
  */
 export type SessionFactory = (model: Model, context: SessionContext) => TrackableSession;
 
@@ -56,16 +58,27 @@ export interface SuggestServerOptions {
   readonly token?: string | null;
   /** The origin allowed to call from a browser (`*` for any); null: no CORS headers. Default null. */
   readonly corsOrigin?: string | null;
-  /** Makes each client session's model session. Default `model.session()`. */
+  /** Makes each client session's model session. Default `model.session()`. Not with `adapt`, which makes its own. */
   readonly createSession?: SessionFactory;
+  /**
+   * Per-client adaptation (docs/SERVE.md, "Adaptation"): each client session
+   * gets its own AdaptiveSession (recency cache and new words, never shared),
+   * taught each finished word once, and the profile routes
+   * (GET/PUT/DELETE /v1/sessions/{id}/profile). true: the defaults; an
+   * object: ServeAdaptationOptions; false: none (the profile routes answer
+   * 404 ADAPTATION_OFF). GET /v1/suggest is never adapted. Default false.
+   */
+  readonly adapt?: boolean | ServeAdaptationOptions;
+  /** Largest profile body a PUT /v1/sessions/{id}/profile accepts, in bytes (413 beyond); apart from maxBodyBytes. Default 4 MiB. */
+  readonly maxProfileBytes?: number;
   /** Where unexpected errors (answered 500) are reported. Default: standard error. */
   readonly log?: (line: string) => void;
   /** More Prometheus text appended to GET /metrics, such as an MQTT bridge's renderMetrics; null: none. Default null. */
   readonly extraMetrics?: (() => string) | null;
 }
 
-/** {@link SuggestServerOptions} with every default filled in. */
-export type ResolvedServeOptions = Required<SuggestServerOptions>;
+/** {@link SuggestServerOptions} with every default filled in; `adapt` is null when off. */
+export type ResolvedServeOptions = Required<Omit<SuggestServerOptions, 'adapt'>> & { readonly adapt: ServeAdaptationOptions | null };
 
 const KIB = 1024;
 
@@ -89,13 +102,16 @@ export const DEFAULT_SERVE_OPTIONS: ResolvedServeOptions = Object.freeze({
   token: null,
   corsOrigin: null,
   createSession: (model: Model) => model.session(),
+  // A profile of the shipped model with the default cache (1,000 entries of 256 floats) is about 1 MB.
+  adapt: null,
+  maxProfileBytes: 4 * KIB * KIB,
   log: (line: string) => {
     process.stderr.write(`${line}\n`);
   },
   extraMetrics: null,
 });
 
-const COUNTS: readonly (keyof SuggestServerOptions)[] = ['maxBodyBytes', 'maxTextLength', 'maxCount', 'defaultCount', 'maxSessions', 'maxInFlight', 'maxBoundaries'];
+const COUNTS: readonly (keyof SuggestServerOptions)[] = ['maxBodyBytes', 'maxTextLength', 'maxCount', 'defaultCount', 'maxSessions', 'maxInFlight', 'maxBoundaries', 'maxProfileBytes'];
 const DURATIONS: readonly (keyof SuggestServerOptions)[] = ['sessionIdleMs', 'evictIdleAfterMs', 'headersTimeoutMs', 'bodyTimeoutMs', 'keepAliveTimeoutMs', 'shutdownGraceMs'];
 
 /**
@@ -105,6 +121,7 @@ const DURATIONS: readonly (keyof SuggestServerOptions)[] = ['sessionIdleMs', 'ev
 export function resolveServeOptions(options: SuggestServerOptions = {}): ResolvedServeOptions {
   const resolved = { ...DEFAULT_SERVE_OPTIONS } as Record<string, unknown>;
   for (const [name, value] of Object.entries(options)) if (value !== undefined) resolved[name] = value;
+  resolved.adapt = resolveServeAdaptation(options.adapt);
   const r = resolved as ResolvedServeOptions;
   const fail = (name: string, why: string): never => {
     throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `serve option ${name} ${why}`);
@@ -128,6 +145,7 @@ export function resolveServeOptions(options: SuggestServerOptions = {}): Resolve
     fail('corsOrigin', `is ${JSON.stringify(r.corsOrigin)}; expected * or an origin such as http://localhost:3000`);
   }
   if (typeof r.createSession !== 'function') fail('createSession', 'must be a function');
+  if (r.adapt !== null && options.createSession !== undefined) fail('createSession', 'cannot be given with adapt, which makes each client its own AdaptiveSession');
   if (typeof r.log !== 'function') fail('log', 'must be a function');
   if (r.extraMetrics !== null && typeof r.extraMetrics !== 'function') fail('extraMetrics', 'must be a function or null');
   return Object.freeze(r);

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../errors.ts';
 import type { TextTracker } from '../text/text-tracker.ts';
+import { ClientAdaptation } from './client-adaptation.ts';
 import { HttpError } from './serve-error.ts';
 
-/** One client session: its tracker and when it was last used. */
+/** One client session: its tracker, what it learned of its writer (adapting servers), and when it was last used. */
 export interface ClientSession {
   readonly id: string;
+  /** Steps the session's text; over an adaptation, its editor. */
   readonly tracker: TextTracker;
+  /** The session's own adaptation (learner, editor, profile); null when the server does not adapt. */
+  readonly adaptation: ClientAdaptation | null;
   lastUsed: number;
 }
 
@@ -48,11 +52,12 @@ export class SessionTable {
   /**
    * Makes room when the table is full (expired sessions first, then the least
    * recently used one if it has been idle evictIdleAfterMs) and adds a
-   * session made by `make(id)` under a new 128-bit random id. Throws
+   * session made by `make(id)` (a tracker, or an adaptation that brings its
+   * own) under a new 128-bit random id. Throws
    * HttpError 429 (TOO_MANY_SESSIONS, with Retry-After) when no session may
    * go. Whatever `make` throws propagates, and nothing is added.
    */
-  create(make: (id: string) => TextTracker): ClientSession {
+  create(make: (id: string) => TextTracker | ClientAdaptation): ClientSession {
     const now = this.now();
     this.dropExpired(now);
     if (this.entries.size >= this.limits.maxSessions) {
@@ -71,7 +76,9 @@ export class SessionTable {
       this.evicted++;
     }
     const id = randomBytes(16).toString('base64url');
-    const session: ClientSession = { id, tracker: make(id), lastUsed: now };
+    const made = make(id);
+    const session: ClientSession =
+      made instanceof ClientAdaptation ? { id, tracker: made.tracker, adaptation: made, lastUsed: now } : { id, tracker: made, adaptation: null, lastUsed: now };
     this.entries.set(id, session);
     this.created++;
     return session;

@@ -1,30 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../errors.ts';
-import type { Model } from '../model/model.ts';
 import { TextTracker, type TextSuggestion } from '../text/text-tracker.ts';
+import { ClientAdaptation } from './client-adaptation.ts';
 import { sendEmpty, sendJson, sendText } from './http-answers.ts';
+import { deleteProfile, getProfile, putProfile } from './profile-routes.ts';
 import { readJsonBody } from './read-json-body.ts';
 import { textRequestFromBody, textRequestFromQuery, type TextRequest } from './request-fields.ts';
+import { sessionNotFound, sessionOrNotFound, type RouteContext } from './route-context.ts';
 import { HttpError } from './serve-error.ts';
-import type { ServeMetrics } from './serve-metrics.ts';
-import type { ResolvedServeOptions } from './serve-options.ts';
-import type { SessionTable } from './session-table.ts';
 
-/** What the route handlers share: the model, the options, the sessions and the counters. */
-export interface RouteContext {
-  readonly model: Model;
-  readonly options: ResolvedServeOptions;
-  readonly sessions: SessionTable;
-  readonly metrics: ServeMetrics;
-  /** The tracker of the stateless GET /v1/suggest, reset for every request. */
-  readonly stateless: TextTracker;
-  readonly startedAt: number;
-  /** The Prometheus text of the metrics now. */
-  renderMetrics(): string;
-}
+export type { RouteContext } from './route-context.ts';
 
 /** The route templates: the only values of the metrics' route label besides "other". */
-export type RouteName = '/v1/sessions' | '/v1/sessions/{id}' | '/v1/sessions/{id}/text' | '/v1/suggest' | '/healthz' | '/metrics';
+export type RouteName = '/v1/sessions' | '/v1/sessions/{id}' | '/v1/sessions/{id}/text' | '/v1/sessions/{id}/profile' | '/v1/suggest' | '/healthz' | '/metrics';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, context: RouteContext, id: string, query: URLSearchParams) => Promise<void> | void;
 
@@ -35,7 +23,7 @@ export interface RouteMatch {
   readonly handlers: Readonly<Record<string, Handler>>;
 }
 
-const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(\/text)?$/;
+const SESSION_PATH = /^\/v1\/sessions\/([^/]+)(?:\/(text|profile))?$/;
 
 /** The route of a path, or null when there is none. O(path length). */
 export function matchRoute(pathname: string): RouteMatch | null {
@@ -51,33 +39,41 @@ export function matchRoute(pathname: string): RouteMatch | null {
   }
   const session = SESSION_PATH.exec(pathname);
   if (session === null) return null;
-  if (session[2] !== undefined) return { route: '/v1/sessions/{id}/text', id: session[1], handlers: { PUT: putText } };
+  if (session[2] === 'text') return { route: '/v1/sessions/{id}/text', id: session[1], handlers: { PUT: putText } };
+  if (session[2] === 'profile') return { route: '/v1/sessions/{id}/profile', id: session[1], handlers: { GET: getProfile, PUT: putProfile, DELETE: deleteProfile } };
   return { route: '/v1/sessions/{id}', id: session[1], handlers: { DELETE: deleteSession } };
 }
 
-/** POST /v1/sessions: 201 { id }. The body, if any, must be a JSON object (its fields are reserved). */
+/** POST /v1/sessions: 201 { id }; on an adapting server the session has its own adaptation. The body, if any, must be a JSON object (its fields are reserved). */
 async function createSession(request: IncomingMessage, response: ServerResponse, context: RouteContext): Promise<void> {
   const body = await readJsonBody(request, context.options);
   if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) {
     throw new HttpError(400, ErrorCode.FIELD_INVALID, 'the body of POST /v1/sessions must be empty or a JSON object');
   }
   const { model, options } = context;
-  const session = context.sessions.create((id) => new TextTracker(options.createSession(model, { id }), { maxBoundaries: options.maxBoundaries }));
+  const adapt = options.adapt;
+  const session = context.sessions.create((id) =>
+    adapt === null ? new TextTracker(options.createSession(model, { id }), { maxBoundaries: options.maxBoundaries }) : new ClientAdaptation(model, adapt, options.maxBoundaries),
+  );
   sendJson(response, 201, { id: session.id }, { location: `/v1/sessions/${session.id}` });
 }
 
-/** PUT /v1/sessions/{id}/text { text, count }: 200 with the suggestions after the field's whole text. */
+/**
+ * PUT /v1/sessions/{id}/text { text, count, finish }: 200 with the
+ * suggestions after the field's whole text. An adapting session is taught
+ * the sentences the text has finished, and with finish the rest of it
+ * (after the answer is computed: the suggestions are for the text as sent).
+ */
 async function putText(request: IncomingMessage, response: ServerResponse, context: RouteContext, id: string): Promise<void> {
   const fields = textRequestFromBody(await readJsonBody(request, context.options), context.options);
   // Looked up after the body is in: the session may have gone while it arrived.
-  const session = context.sessions.get(id);
-  if (session === undefined) throw notFound(id);
-  answerSuggestions(response, context, session.tracker, fields);
+  const session = sessionOrNotFound(context, id);
+  answerSuggestions(response, context, session.tracker, fields, session.adaptation);
 }
 
 /** DELETE /v1/sessions/{id}: 204. */
 function deleteSession(request: IncomingMessage, response: ServerResponse, context: RouteContext, id: string): void {
-  if (!context.sessions.delete(id)) throw notFound(id);
+  if (!context.sessions.delete(id)) throw sessionNotFound(id);
   sendEmpty(response, 204);
 }
 
@@ -97,19 +93,31 @@ function metrics(request: IncomingMessage, response: ServerResponse, context: Ro
   sendText(response, 200, context.renderMetrics(), 'text/plain; version=0.0.4; charset=utf-8');
 }
 
-/** Steps the tracker to the text and answers { suggestions, prefix, microseconds }. */
-function answerSuggestions(response: ServerResponse, context: RouteContext, tracker: TextTracker, fields: TextRequest): void {
+/**
+ * Steps the tracker to the text (through the adaptation, which teaches its
+ * learner, when there is one) and answers { suggestions, prefix, microseconds }.
+ */
+function answerSuggestions(response: ServerResponse, context: RouteContext, tracker: TextTracker, fields: TextRequest, adaptation: ClientAdaptation | null = null): void {
   const started = performance.now();
-  context.metrics.trackerSteps += tracker.update(fields.text);
+  if (adaptation === null) {
+    context.metrics.trackerSteps += tracker.update(fields.text);
+  } else {
+    const taught = adaptation.tokensTaught;
+    context.metrics.trackerSteps += adaptation.update(fields.text);
+    context.metrics.tokensTaught += adaptation.tokensTaught - taught;
+  }
   const suggestions = tracker.suggest(fields.count);
+  const prefix = tracker.prefix;
+  if (adaptation !== null && fields.finish) {
+    // Finishing steps the last word when it has no whitespace after it: the tracker's work too.
+    const steps = tracker.stepsTaken;
+    context.metrics.tokensTaught += adaptation.finish(fields.text);
+    context.metrics.trackerSteps += tracker.stepsTaken - steps;
+  }
   const microseconds = Math.round((performance.now() - started) * 1000);
-  sendJson(response, 200, { suggestions: suggestions.map(shown), prefix: tracker.prefix, microseconds });
+  sendJson(response, 200, { suggestions: suggestions.map(shown), prefix, microseconds });
 }
 
 function shown(suggestion: TextSuggestion): { text: string; probability: number } {
   return { text: suggestion.text, probability: suggestion.probability };
-}
-
-function notFound(id: string): HttpError {
-  return new HttpError(404, ErrorCode.SESSION_NOT_FOUND, `no session ${JSON.stringify(id.slice(0, 64))}: unknown, deleted, evicted or expired; POST /v1/sessions makes a new one`);
 }

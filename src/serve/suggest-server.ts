@@ -1,12 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fingerprintOf } from '../adapt/session-profile.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Model } from '../model/model.ts';
 import { TextTracker } from '../text/text-tracker.ts';
 import { bearerTokenCheck } from './bearer-token.ts';
+import { ClientAdaptation } from './client-adaptation.ts';
 import { sendEmpty, sendError } from './http-answers.ts';
-import { ClientGoneError } from './read-json-body.ts';
-import { HttpError } from './serve-error.ts';
+import { ClientGoneError } from './read-body.ts';
+import { HttpError, ServeError } from './serve-error.ts';
 import { ServeMetrics } from './serve-metrics.ts';
 import { resolveServeOptions, type ResolvedServeOptions, type SuggestServerOptions } from './serve-options.ts';
 import { SessionTable } from './session-table.ts';
@@ -49,14 +51,21 @@ const METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PAT
  * on every keystroke and get the next words back, each session stepping only
  * what changed (TextTracker); a stateless GET form; health and Prometheus
  * metrics; limits on bodies, texts, sessions, requests in flight and time.
- * Throws ServeError (SERVE_OPTION_INVALID) for a bad option and TextError
+ * With `adapt`, each client session also learns its writer (ClientAdaptation)
+ * and has profile routes. Throws ServeError (SERVE_OPTION_INVALID) for a bad
+ * option, adaptation options this model cannot take included, and TextError
  * (NOT_A_LANGUAGE_MODEL) for a model it cannot suggest from.
  * Memory: the model (shared), and per client session one model session
  * (state and scratch, Session.byteLength) plus up to maxBoundaries
- * snapshots of its state.
+ * snapshots of its state; adapting, two AdaptiveSessions with their caches
+ * instead of the model session (ClientAdaptation.byteLength). Cold path
+ * when adapting: the model's fingerprint (one pass over the weights), so
+ * that the first profile request does not pay for it.
  */
 export function createSuggestServer(model: Model, options: SuggestServerOptions = {}): SuggestServer {
   const resolved = resolveServeOptions(options);
+  const stateless = new TextTracker(model.session(), { maxBoundaries: 1 });
+  if (resolved.adapt !== null) checkAdaptation(model, resolved);
   const sessions = new SessionTable(resolved);
   const metrics = new ServeMetrics();
   const authorized = bearerTokenCheck(resolved.token);
@@ -71,11 +80,12 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
     options: resolved,
     sessions,
     metrics,
-    stateless: new TextTracker(model.session(), { maxBoundaries: 1 }),
+    stateless,
     startedAt: Date.now(),
     renderMetrics: () => {
       const text = metrics.render({
         sessions: sessions.size,
+        adaptedSessions: resolved.adapt === null ? 0 : sessions.size,
         inFlight: unfinished.size,
         sessionsCreated: sessions.created,
         evictions: sessions.evicted,
@@ -206,6 +216,20 @@ export function createSuggestServer(model: Model, options: SuggestServerOptions 
       return closing;
     },
   };
+}
+
+/**
+ * Makes one client adaptation as a probe, so that options this model cannot
+ * take fail at start (ServeError SERVE_OPTION_INVALID naming the cause), not
+ * at the first POST /v1/sessions; and fingerprints the model for the profile routes.
+ */
+function checkAdaptation(model: Model, resolved: ResolvedServeOptions): void {
+  try {
+    new ClientAdaptation(model, resolved.adapt!, resolved.maxBoundaries);
+  } catch (error) {
+    throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `serve option adapt: ${(error as Error).message}`, { cause: error });
+  }
+  fingerprintOf(model);
 }
 
 /** A session id from its path segment (percent-decoded; an undecodable one matches no session). */

@@ -35,6 +35,11 @@ stops it at once).
   --max-text CHARS       longest text (default ${d.maxTextLength})
   --max-in-flight N      requests handled at once (default ${d.maxInFlight})
   --body-timeout SECONDS time for a request body to arrive (default ${d.bodyTimeoutMs / 1000})
+  --adapt                each session learns its writer (its own recency cache
+                         and new words, each finished word once) and has
+                         GET/PUT/DELETE /v1/sessions/ID/profile; about 2.5 MB
+                         more per session with the shipped model
+  --max-profile BYTES    largest profile a PUT accepts (default ${d.maxProfileBytes})
 ${MQTT_USAGE}`;
 
 /** `lstm-stream serve`: the suggestion service, or with --mqtt the MQTT forecasting bridge (src/serve/), until SIGTERM or SIGINT. */
@@ -58,11 +63,16 @@ export const serveCommand: Command = {
         'max-text': { type: 'string' },
         'max-in-flight': { type: 'string' },
         'body-timeout': { type: 'string' },
+        adapt: { type: 'boolean' },
+        'max-profile': { type: 'string' },
         ...MQTT_FLAGS,
       },
     });
     if (positionals.length > 1) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `serve takes one model file; got ${positionals.length} arguments`);
     if (values.mqtt !== undefined) {
+      for (const flag of ['adapt', 'max-profile'] as const) {
+        if (values[flag] !== undefined) throw new ServeError(ErrorCode.SERVE_OPTION_INVALID, `--${flag} is for the HTTP service; it does not go with --mqtt`);
+      }
       return runMqttService(values, positionals[0], values['token-file'] === undefined ? null : readToken(values['token-file']));
     }
     for (const flag of Object.keys(MQTT_FLAGS) as (keyof typeof MQTT_FLAGS)[]) {
@@ -80,6 +90,8 @@ export const serveCommand: Command = {
       maxTextLength: integerFlag(values['max-text'], '--max-text'),
       maxInFlight: integerFlag(values['max-in-flight'], '--max-in-flight'),
       bodyTimeoutMs: secondsFlag(values['body-timeout'], '--body-timeout'),
+      adapt: values.adapt === true,
+      maxProfileBytes: integerFlag(values['max-profile'], '--max-profile'),
     };
     const modelPath = positionals[0];
     const model = await loadModelArgument(modelPath);
@@ -87,7 +99,7 @@ export const serveCommand: Command = {
     const address = await server.listen();
     const limits = server.options;
     process.stdout.write(
-      `lstm-stream serve: listening on ${address.url} (model ${modelPath ?? 'the shipped default'}; up to ${limits.maxSessions} sessions${limits.token === null ? '' : '; bearer token required'})\n`,
+      `lstm-stream serve: listening on ${address.url} (model ${modelPath ?? 'the shipped default'}; up to ${limits.maxSessions} sessions${limits.adapt === null ? '' : ', each adapting to its writer'}${limits.token === null ? '' : '; bearer token required'})\n`,
     );
     if (!isLoopback(address.host) && !isLoopback(limits.host)) {
       process.stderr.write(
