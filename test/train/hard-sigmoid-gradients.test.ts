@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onNode } from '../helpers/runtime.ts';
+import { ensureBuiltDist } from './dist-build.ts';
 import { createCell, createRandomModel, F32Matrix, fromTorchStateDict, Model, SeededRandom, toTorchStateDict, type Architecture, type GateActivation } from '../../src/index.ts';
 import { lossAndGradients, NetworkGraph, TrainableModel, train } from '../../src/train/index.ts';
 import { referenceOutputs } from '../helpers/gate-reference.ts';
@@ -140,4 +142,27 @@ it('a hard-sigmoid model trains (loss falls) and comes out with its gates; the w
   expect(received.layers.map((layer) => layer.gateActivation)).toEqual(['hard-sigmoid', 'sigmoid']);
   expect(() => toTorchStateDict(result.model)).toThrow(/layer 0 has hard-sigmoid gates, which PyTorch's nn\.LSTM cannot compute/);
   expect(() => fromTorchStateDict(sent, { cell: 'lstm', gateActivations: ['hard-sigmoid'] })).toThrow(/gateActivations has 1 entries for a 2-layer state dict/);
+});
+
+// Worker threads load the built dist/train.js (Node only), as workers.test.ts.
+describe.skipIf(!onNode)('hard-sigmoid layers in the worker threads', () => {
+  beforeAll(() => ensureBuiltDist(), 120_000);
+
+  it('2 threads compute the same training as 1 (the transport carries the gate activations)', async () => {
+    const { model } = setup({ cell: 'gru-reset-before', gates: ['hard-sigmoid', 'sigmoid'] }, 8);
+    const random = new SeededRandom(3);
+    const stream = Int32Array.from({ length: 1601 }, (_, t) => (random.next() < 0.7 ? (t * 3) % VOCAB : random.integer(VOCAB)));
+    const run = {
+      train: { inputs: stream.subarray(0, 1600), targets: stream.subarray(1, 1601), inputWidth: 1, targetWidth: 1 },
+      validation: null,
+      batchSize: 8,
+      window: 10,
+      epochs: 2,
+      learningRate: 0.01,
+    };
+    const one = await train(model, run);
+    const two = await train(model, { ...run, workers: 2 });
+    one.history.forEach((r, i) => expect(Math.abs(two.history[i].trainLoss - r.trainLoss)).toBeLessThan(1e-5));
+    expect(two.model.layers.map((layer) => layer.gateActivation)).toEqual(['hard-sigmoid', 'sigmoid']);
+  });
 });
