@@ -144,4 +144,12 @@ describe('checkProfileFor', () => {
     expect(mismatchOf(denseProfile, dense).message).toMatch(/tensor head\.weight, which this model does not have \(it has layers\.0\.weight, layers\.0\.bias\)/);
     checkProfileFor({ ...denseProfile, deltas: [] }, dense);
   });
+
+  it('tells a hard-sigmoid model from a sigmoid one with the same weights', () => {
+    const arch = { cell: 'lstm', input: 'embedding', vocabSize: 12, inputSize: 5, hiddenSize: 4, numLayers: 2, head: 'softmax', outputSize: 12 } as const;
+    const sigmoid = createRandomModel(arch, { seed: 4 });
+    const hard = createRandomModel({ ...arch, layers: [{ gateActivation: 'hard-sigmoid' }, { gateActivation: 'sigmoid' }] }, { seed: 4 });
+    expect(Array.from(hard.layers[0].weight.toFloat32())).toEqual(Array.from(sigmoid.layers[0].weight.toFloat32()));
+    expect(modelFingerprint(hard)).not.toBe(modelFingerprint(sigmoid));
+  });
 });

@@ -1,5 +1,6 @@
 import { TENSOR_NAMES } from '../../format/model-file.ts';
 import type { WeightMatrix } from '../../math/matrix.ts';
+import { gateActivationOf } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import { FingerprintHash } from './fingerprint-hash.ts';
 
@@ -27,6 +28,12 @@ export function modelFingerprint(model: Model): string {
   hash.addString(a.input);
   hash.addString(a.head);
   for (const size of [a.vocabSize, a.inputSize, a.hiddenSize, a.numLayers, a.outputSize]) hash.addNumber(size);
+  // Per-layer settings (the hard-sigmoid gate) change what the weights compute; hashed only when
+  // present, so the fingerprints of models without them stay as they were.
+  if (a.layers !== undefined) {
+    hash.addString('layers');
+    for (let l = 0; l < a.numLayers; l++) hash.addString(gateActivationOf(a, l));
+  }
 
   const vocabulary = model.vocabulary;
   hash.addWord(vocabulary === null ? 0 : 1);
