@@ -1,5 +1,5 @@
 // lstm-stream/interop: importers and exporters for other tools' files
-// (PyTorch safetensors state dicts, ONNX). A separate entry point, so the
+// (PyTorch safetensors state dicts, ONNX, TensorFlow.js Layers models). A separate entry point, so the
 // inference bundle never carries the protobuf and safetensors code.
 export { InteropError } from './errors.ts';
 export { DEFAULT_INTEROP_LIMITS, AllocationBudget, type InteropLimits, type ResolvedInteropLimits } from './limits.ts';
@@ -17,6 +17,9 @@ export {
 export { encodeSafetensors, exportSafetensors, type WriteSafetensorsOptions } from './safetensors/write-safetensors.ts';
 export { mapTorchKeys, type TorchKeyMap } from './safetensors/torch-key-map.ts';
 export { SAFETENSORS_FLOAT_DTYPES, type SafetensorsFloatDtype } from './safetensors/safetensors-dtypes.ts';
+
+export { importTfjsLayers, type ImportTfjsOptions } from './tfjs/import-tfjs.ts';
+export type { TfjsWeightShards } from './tfjs/read-weights.ts';
 
 export { importOnnx, fromOnnxModel, type ImportOnnxOptions } from './onnx/import-onnx.ts';
 export { exportOnnx, toOnnxModel, ONNX_EXPORT_OPSET } from './onnx/export-onnx.ts';

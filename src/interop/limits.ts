@@ -2,7 +2,7 @@ import { ErrorCode } from '../errors.ts';
 import { InteropError } from './errors.ts';
 
 /**
- * Size limits of the safetensors and ONNX readers, checked before anything
+ * Size limits of the safetensors, ONNX and TensorFlow.js readers, checked before anything
  * of that size is allocated, so a small hostile file cannot make a reader
  * allocate gigabytes. Every field is optional; {@link DEFAULT_INTEROP_LIMITS} fills the rest.
  */
@@ -20,6 +20,10 @@ export interface InteropLimits {
   readonly maxAllocationBytes?: number;
   /** Largest safetensors JSON header, in bytes. Default 100,000,000 (the safetensors library's own limit). */
   readonly maxHeaderBytes?: number;
+  /** Largest TensorFlow.js model.json, in bytes. Default 64 MiB (real ones are a few kilobytes of topology). */
+  readonly maxJsonBytes?: number;
+  /** Most weight shards a TensorFlow.js model may list. Default 4096 (4 MiB shards: 16 GiB). */
+  readonly maxShards?: number;
 }
 
 /** The limits with every field present. */
@@ -31,6 +35,8 @@ export const DEFAULT_INTEROP_LIMITS: ResolvedInteropLimits = Object.freeze({
   maxTensorElements: 2 ** 28,
   maxAllocationBytes: 2 ** 31,
   maxHeaderBytes: 100_000_000,
+  maxJsonBytes: 64 * 2 ** 20,
+  maxShards: 4096,
 });
 
 /** Fills the defaults in; a limit that is not a non-negative number is a programming error (RangeError). */
