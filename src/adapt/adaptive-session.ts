@@ -131,6 +131,7 @@ export class AdaptiveSession {
     if (this.cache !== null) {
       if (hadState) this.cache.record(this.previousTop, token, this.newWordIndexFor(token, typed));
       this.cache.mixInPlace(output, this.top);
+      this.session.discardOutput(); // the output is the mixture now, not the plain session's logits
     } else if (token === this.unknownId) {
       this.newWordIndexFor(token, typed);
     }

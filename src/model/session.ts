@@ -36,6 +36,12 @@ export class Session {
   private readonly layerInputs: readonly Float32Array[];
   /** [3·C] for a factorized output (model.outputClasses), else empty. */
   private readonly classScratch: Float32Array;
+  /** [H] the top layer's h, as bits, that the last step's output was computed from (see currentOutput). */
+  private readonly stepTopBits: Int32Array;
+  /** [H] a bit view of the top layer's live h (a view of this.h). */
+  private readonly topBits: Int32Array;
+  /** True from a step until reset, restore or discardOutput: the output may still be the state's (see currentOutput). */
+  private outputFresh = false;
 
   /**
    * Prefer `model.session()`. Allocates state and scratch (see
@@ -54,11 +60,13 @@ export class Session {
     const { xh, hLayers } = this.buffers;
     this.layerInputs = hLayers.map((_, l) => (l === 0 ? xh.subarray(0, a.inputSize) : hLayers[l - 1]));
     this.classScratch = new Float32Array(model.outputClasses === null ? 0 : classScratchSize(model.outputClasses));
+    this.stepTopBits = new Int32Array(a.hiddenSize);
+    this.topBits = new Int32Array(this.h.buffer, this.h.byteOffset + (a.numLayers - 1) * a.hiddenSize * 4, a.hiddenSize);
   }
 
   /** Bytes this session owns: state (h, c) plus scratch. The weights (and the WebAssembly kernels' memory) are the model's. */
   get byteLength(): number {
-    return this.stateSize * 4 + stepBufferBytes(this.model.architecture) + this.classScratch.byteLength;
+    return this.stateSize * 4 + stepBufferBytes(this.model.architecture) + this.classScratch.byteLength + this.stepTopBits.byteLength;
   }
 
   /** Number of floats in a snapshot: h, then c for LSTM. */
@@ -76,7 +84,10 @@ export class Session {
    * Throws InputError for a wrong kind, an id out of range or not an integer,
    * a wrong length, or a non-finite value, before touching the state.
    * Cost: Σ_l gateCount·H·(I_l + H) + outputSize·H multiply-adds (plus
-   * C·H + 2·outputSize and outputSize exps with output classes); no allocation.
+   * C·H + 2·outputSize and outputSize exps with output classes), plus an H
+   * copy that lets predictNext reuse the output; no allocation.
+   * predictNext ranks this view while the state is unchanged (see
+   * currentOutput): a caller that writes into it must call discardOutput().
    */
   step(input: number | Float32Array): Float32Array {
     if (typeof input === 'number') this.loadToken(input);
@@ -86,6 +97,7 @@ export class Session {
 
   /** Zeroes h and c and the position, as at creation. No allocation. */
   reset(): void {
+    this.outputFresh = false;
     this.h.fill(0);
     if (this.c !== null) this.c.fill(0);
     this.position = 0;
@@ -116,15 +128,47 @@ export class Session {
       }
     }
     const hLength = this.h.length;
+    this.outputFresh = false;
     this.h.set(snapshot.subarray(0, hLength));
     if (this.c !== null) this.c.set(snapshot.subarray(hLength, hLength + this.c.length));
+  }
+
+  /**
+   * The last step's output when it is still the output of the current state,
+   * else null. It is when a step came since creation, reset(), restore() and
+   * discardOutput(), and the top layer's h equals, bit for bit, what that
+   * step left (so a write through the live `h` view, or a restore of the same
+   * values, is caught by the compare; the output depends on the top layer's h
+   * alone, the model being immutable). Cost: at most H integer compares; no allocation.
+   */
+  currentOutput(): Float32Array | null {
+    if (!this.outputFresh) return null;
+    const live = this.topBits;
+    const kept = this.stepTopBits;
+    for (let i = 0; i < live.length; i++) {
+      if (live[i] !== kept[i]) {
+        this.outputFresh = false;
+        return null;
+      }
+    }
+    return this.buffers.output;
+  }
+
+  /**
+   * Says the last step's output was written over (mixed in place, say), so
+   * predictNext recomputes from h until the next step. No allocation.
+   */
+  discardOutput(): void {
+    this.outputFresh = false;
   }
 
   /**
    * The k most likely next tokens after everything this session has read,
    * `[{ token, id, probability }]`, most likely first, without stepping.
    * Throws TextError (NOT_A_LANGUAGE_MODEL) without a softmax head.
-   * Cost: one head pass and a softmax; allocates the k results.
+   * Cost: right after a step (currentOutput), H compares, a log-sum-exp over
+   * the step's logits and a top-k selection; otherwise one head pass first.
+   * Allocates the k results.
    */
   predictNext(k: number): Prediction[] {
     return predictNext(this, k);
@@ -228,6 +272,8 @@ export class Session {
     if (this.headKernel !== null) this.headKernel.multiplyInto(output, hLayers[layers.length - 1]);
     else if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
     if (model.outputClasses !== null) classLogProbabilitiesInPlace(output, this.h, (layers.length - 1) * H, model.outputClasses, this.classScratch);
+    this.stepTopBits.set(this.topBits);
+    this.outputFresh = true;
     this.position++;
     return output;
   }

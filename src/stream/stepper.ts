@@ -3,7 +3,8 @@ import { InputError } from '../model/errors.ts';
 import type { Model } from '../model/model.ts';
 import { Session } from '../model/session.ts';
 import { tokenizerOf } from '../text/create-tokenizer.ts';
-import { NextTokenPredictor, type Prediction } from '../text/prediction.ts';
+import { predictorOf } from '../text/predict-next.ts';
+import type { NextTokenPredictor, Prediction } from '../text/prediction.ts';
 import type { Tokenizer } from '../text/tokenizer.ts';
 import { StreamOptionError } from './errors.ts';
 
@@ -42,10 +43,6 @@ export interface StreamSession {
   predictNext?(k: number): Prediction[];
 }
 
-// One predictor per model: JavaScript runs one step at a time, so every stream
-// of a model can share its scratch, and a stream costs nothing extra for `top`.
-const predictors = new WeakMap<Model, NextTokenPredictor>();
-
 /**
  * Turns one stream's inputs into results on its session: tokenizes text,
  * steps, copies or lends the output, adds top-k predictions. Holds no buffers
@@ -73,12 +70,9 @@ export class StreamStepper {
       if (model.head === null || model.head.kind !== 'softmax') {
         throw new StreamOptionError(ErrorCode.STREAM_OPTION_INVALID, `top is ${top}, but the model has ${model.head === null ? 'no head' : `a ${model.head.kind} head`}; top-k needs a softmax head`);
       }
-      let predictor = predictors.get(model);
-      if (predictor === undefined) {
-        predictor = new NextTokenPredictor(model.head.weight.rows, model.vocabulary);
-        predictors.set(model, predictor);
-      }
-      this.predictor = predictor;
+      // One predictor per model (predictorOf), shared with predictNext: JavaScript
+      // runs one step at a time, so a stream costs nothing extra for `top`.
+      this.predictor = predictorOf(model);
     }
   }
 

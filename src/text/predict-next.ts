@@ -20,6 +20,8 @@ export interface PredictingModelLike {
 export interface PredictingSessionLike {
   readonly h: Float32Array;
   readonly model: PredictingModelLike;
+  /** The last step's output while it is still the current state's, else null (Session.currentOutput); absent: always recompute. */
+  currentOutput?(): Float32Array | null;
 }
 
 interface PredictionScratch {
@@ -33,12 +35,16 @@ const scratchByModel = new WeakMap<object, PredictionScratch>();
 /**
  * The k most likely next tokens after everything the session has read, with
  * their probabilities: `[{ token, id, probability }]`, most likely first.
- * It recomputes the head from the session's top-layer h, so it reads the
- * session's current state (after restore() too) without stepping it.
+ * It ranks the last step's logits when the session says they are still the
+ * current state's (currentOutput), else recomputes the head from the
+ * session's top-layer h (after restore(), reset() or a write into h), so it
+ * always reads the current state without stepping it.
  * Throws TextError (NOT_A_LANGUAGE_MODEL) when the model has no softmax head.
  * A factorized output (model.outputClasses) is taken into account.
- * Cost: one head pass (outputSize·H multiply-adds) and one softmax; the
- * scratch is made once per model and shared; allocates the k results.
+ * Cost: a log-normalizer and a top-k selection over outputSize (see
+ * NextTokenPredictor), plus one head pass (outputSize·H multiply-adds) when
+ * it recomputes; the scratch is made once per model and shared; allocates
+ * the k results.
  * Not reentrant across threads (there are none in JS), fine across sessions.
  */
 export function predictNext(session: PredictingSessionLike, k: number): Prediction[] {
@@ -50,12 +56,14 @@ export function predictNext(session: PredictingSessionLike, k: number): Predicti
       `predictNext needs a model with a softmax head; this one has ${head === null ? 'no head' : `a ${head.kind} head`}`,
     );
   }
+  const current = session.currentOutput === undefined ? null : session.currentOutput();
+  if (current !== null) return predictorOf(model).predict(current, k);
   let scratch = scratchByModel.get(model);
   if (scratch === undefined) {
     const classes = model.outputClasses ?? null;
     scratch = {
       logits: new Float32Array(head.weight.rows),
-      predictor: new NextTokenPredictor(head.weight.rows, model.vocabulary),
+      predictor: predictorOf(model),
       classScratch: new Float32Array(classes === null ? 0 : classScratchSize(classes)),
     };
     scratchByModel.set(model, scratch);
@@ -65,4 +73,20 @@ export function predictNext(session: PredictingSessionLike, k: number): Predicti
   const classes = model.outputClasses ?? null;
   if (classes !== null) classLogProbabilitiesInPlace(scratch.logits, session.h, (numLayers - 1) * hiddenSize, classes, scratch.classScratch);
   return scratch.predictor.predict(scratch.logits, k);
+}
+
+const predictorByModel = new WeakMap<object, NextTokenPredictor>();
+
+/**
+ * The NextTokenPredictor of a model with a softmax head, made on first use
+ * and shared by every session and stream of the model (JavaScript runs one
+ * at a time). Cold path once per model.
+ */
+export function predictorOf(model: PredictingModelLike): NextTokenPredictor {
+  let predictor = predictorByModel.get(model);
+  if (predictor === undefined) {
+    predictor = new NextTokenPredictor(model.head!.weight.rows, model.vocabulary);
+    predictorByModel.set(model, predictor);
+  }
+  return predictor;
 }

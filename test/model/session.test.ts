@@ -108,8 +108,8 @@ describe('Session state', () => {
 
   it('reports its own memory: state plus scratch, independent of the weights', () => {
     const session = languageModel().session();
-    // h, c: 2 layers × 8; xh: max(6, 8) + 8; gates: 4 × 8; logits: 11.
-    expect(session.byteLength).toBe(4 * (16 + 16 + 16 + 32 + 11));
+    // h, c: 2 layers × 8; xh: max(6, 8) + 8; gates: 4 × 8; logits: 11; the step's top h: 8.
+    expect(session.byteLength).toBe(4 * (16 + 16 + 16 + 32 + 11 + 8));
   });
 });
 

@@ -36,6 +36,10 @@ export interface KernelExports {
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
     rows: number, subPerRow: number, subPerBlock: number, pre: number, H: number, hOffset: number, exact: number, relu: number,
   ): void;
+  /** ids[0 … min(k, n)) = indices of the largest x[0 … n), best first (ties: lower index); returns min(k, n). Sorts only the kept k. */
+  top_k(x: number, n: number, ids: number, k: number): number;
+  /** Σ exp(x[i] − m) over i < n (SIMD exp, f64 sum); m the maximum. */
+  sum_exp(x: number, n: number, m: number): number;
 }
 
 // The smallest module that uses a SIMD instruction (v128.const, i32x4.splat … ):

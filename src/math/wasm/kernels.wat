@@ -767,4 +767,112 @@
   (func (export "gru_update") (param $gx i32) (param $gh i32) (param $h i32) (param $S i32) (param $n i32) (param $resetAfter i32) (param $hard i32)
     (call $gruUpdate (local.get $gx) (local.get $gh) (local.get $h) (local.get $S) (local.get $n) (local.get $resetAfter) (local.get $hard)))
 
+  ;; ---------------------------------------------------------------------
+  ;; Next-token selection over logits x[0 … n): the k best (top_k) and the
+  ;; normalizer's sum (sum_exp). Probabilities are exp(x[id] − m) / sum.
+  ;; ---------------------------------------------------------------------
+
+  ;; True when x[a] ranks above x[b]: larger, or equal with the lower index;
+  ;; NaN never ranks above a number (as src/math/top-k.ts).
+  (func $better (param $x i32) (param $a i32) (param $b i32) (result i32)
+    (local $va f32) (local $vb f32)
+    (local.set $va (f32.load (i32.add (local.get $x) (i32.shl (local.get $a) (i32.const 2)))))
+    (local.set $vb (f32.load (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 2)))))
+    (i32.or
+      (i32.or
+        (f32.gt (local.get $va) (local.get $vb))
+        (i32.and (f32.eq (local.get $va) (local.get $vb)) (i32.lt_s (local.get $a) (local.get $b))))
+      (i32.and (f32.ne (local.get $vb) (local.get $vb)) (f32.eq (local.get $va) (local.get $va)))))
+
+  ;; Puts index i into ids[0 … count), kept best first, when count < k or i
+  ;; ranks above ids[k − 1] (the caller checks); the weakest drops when full.
+  ;; Returns the new count. Cost: at most k moves.
+  (func $insert (param $x i32) (param $ids i32) (param $count i32) (param $k i32) (param $i i32) (result i32)
+    (local $p i32) (local $slot i32)
+    (local.set $p (select (local.get $count) (i32.sub (local.get $k) (i32.const 1)) (i32.lt_s (local.get $count) (local.get $k))))
+    (block $done
+      (loop $shift
+        (br_if $done (i32.eqz (local.get $p)))
+        (local.set $slot (i32.add (local.get $ids) (i32.shl (local.get $p) (i32.const 2))))
+        (br_if $done (i32.eqz (call $better (local.get $x) (local.get $i) (i32.load (i32.sub (local.get $slot) (i32.const 4))))))
+        (i32.store (local.get $slot) (i32.load (i32.sub (local.get $slot) (i32.const 4))))
+        (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+        (br $shift)))
+    (i32.store (i32.add (local.get $ids) (i32.shl (local.get $p) (i32.const 2))) (local.get $i))
+    (select (i32.add (local.get $count) (i32.const 1)) (local.get $k) (i32.lt_s (local.get $count) (local.get $k))))
+
+  ;; ids[0 … min(k, n)) = the indices of the largest x, best first (ties: lower
+  ;; index first). Returns min(k, n). Sorts nothing but the kept k: four values
+  ;; at a time are tested against the weakest kept one and skipped together
+  ;; when none can rank above it. Cost: n/4 SIMD compares plus k moves per insertion.
+  (func (export "top_k") (param $x i32) (param $n i32) (param $ids i32) (param $k i32) (result i32)
+    (local $count i32) (local $i i32) (local $j i32) (local $end4 i32) (local $last i32) (local $t v128)
+    (local.set $k (select (local.get $k) (local.get $n) (i32.lt_s (local.get $k) (local.get $n))))
+    (if (i32.le_s (local.get $k) (i32.const 0)) (then (return (i32.const 0))))
+    (local.set $last (i32.add (local.get $ids) (i32.shl (i32.sub (local.get $k) (i32.const 1)) (i32.const 2))))
+    ;; One at a time: fill the k slots, then on to a multiple of four.
+    (block $filled
+      (loop $fill
+        (br_if $filled (i32.ge_s (local.get $i) (local.get $n)))
+        (br_if $filled (i32.and (i32.ge_s (local.get $count) (local.get $k)) (i32.eqz (i32.and (local.get $i) (i32.const 3)))))
+        (if (i32.lt_s (local.get $count) (local.get $k))
+          (then (local.set $count (call $insert (local.get $x) (local.get $ids) (local.get $count) (local.get $k) (local.get $i))))
+          (else
+            (if (call $better (local.get $x) (local.get $i) (i32.load (local.get $last)))
+              (then (local.set $count (call $insert (local.get $x) (local.get $ids) (local.get $count) (local.get $k) (local.get $i)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $fill)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $t (f32x4.splat (f32.load (i32.add (local.get $x) (i32.shl (i32.load (local.get $last)) (i32.const 2))))))
+    (block $simdDone
+      (loop $simd
+        (br_if $simdDone (i32.ge_s (local.get $i) (local.get $end4)))
+        ;; A lane ≤ the weakest kept value cannot rank above it (equal: a higher index); NaN lanes go to the exact test.
+        (if (v128.any_true (v128.not (f32x4.le (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $t))))
+          (then
+            (local.set $j (local.get $i))
+            (block $lanesDone
+              (loop $lanes
+                (br_if $lanesDone (i32.ge_s (local.get $j) (i32.add (local.get $i) (i32.const 4))))
+                (if (call $better (local.get $x) (local.get $j) (i32.load (local.get $last)))
+                  (then (local.set $count (call $insert (local.get $x) (local.get $ids) (local.get $count) (local.get $k) (local.get $j)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $lanes)))
+            (local.set $t (f32x4.splat (f32.load (i32.add (local.get $x) (i32.shl (i32.load (local.get $last)) (i32.const 2))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $simd)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_s (local.get $i) (local.get $n)))
+        (if (call $better (local.get $x) (local.get $i) (i32.load (local.get $last)))
+          (then (local.set $count (call $insert (local.get $x) (local.get $ids) (local.get $count) (local.get $k) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.get $k))
+
+  ;; Σ exp(x[i] − m) over i < n with the SIMD exp (about 1 ulp), summed in
+  ;; f64 so the sum of many small terms loses nothing; m ≥ every x[i] (the
+  ;; maximum) keeps each term in (0, 1]. log-sum-exp = m + log(result).
+  (func (export "sum_exp") (param $x i32) (param $n i32) (param $m f32) (result f64)
+    (local $i i32) (local $end4 i32) (local $e v128) (local $mv v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (local.set $mv (f32x4.splat (local.get $m)))
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $four
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end4)))
+        (local.set $e (call $exp4 (f32x4.sub (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mv))))
+        (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $e))))
+        (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $four)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $s (f64.add (local.get $s) (f64.promote_f32 (f32x4.extract_lane 0
+          (call $exp4 (f32x4.splat (f32.sub (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $m))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.set $lo (f64x2.add (local.get $lo) (local.get $hi)))
+    (f64.add (local.get $s) (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo)))))
 )
