@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELL_KINDS, type CellKind } from '../../cells/cell.ts';
 import { ErrorCode } from '../../errors.ts';
@@ -9,6 +10,8 @@ import { DEFAULT_INTEROP_LIMITS } from '../../interop/limits.ts';
 import { exportOnnx } from '../../interop/onnx/export-onnx.ts';
 import { importOnnx } from '../../interop/onnx/import-onnx.ts';
 import { importSafetensors } from '../../interop/safetensors/import-safetensors.ts';
+import { importTfjsLayers } from '../../interop/tfjs/import-tfjs.ts';
+import { readWeightPaths } from '../../interop/tfjs/read-model-json.ts';
 import { SAFETENSORS_FLOAT_DTYPES, type SafetensorsFloatDtype } from '../../interop/safetensors/safetensors-dtypes.ts';
 import { exportSafetensors } from '../../interop/safetensors/write-safetensors.ts';
 import { readFileBytes } from '../../io/read-file.ts';
@@ -24,6 +27,8 @@ Converts a model between file kinds, chosen by extension:
   .safetensors  a PyTorch state dict (F32, F16 or BF16), as safetensors.torch.save_file writes it
   .onnx         an ONNX graph of LSTM, GRU or RNN nodes (torch.onnx.export of nn.LSTM / nn.GRU / nn.RNN)
   .msgpack      an lstm-stream model file
+  .json         (input only) a TensorFlow.js Layers model.json, as tf.LayersModel.save or
+                tensorflowjs_converter writes it, its weight shards beside it
 
 --dtype        .msgpack output: f32 (default), ${TENSOR_DTYPES.filter((d) => d !== 'f32').join(', ')}; --block-size N
                gives a quantized type one scale per N columns (default: one per row).
@@ -40,12 +45,12 @@ Converts a model between file kinds, chosen by extension:
                Common names (encoder/lstm/decoder, module. prefixes) map by default.
 --vocabulary   a file with one token per line (or a JSON array), stored in the model.`;
 
-type FileKind = 'safetensors' | 'onnx' | 'msgpack';
+type FileKind = 'safetensors' | 'onnx' | 'msgpack' | 'tfjs';
 
-/** `lstm-stream convert IN OUT`: between safetensors, ONNX and the lstm-stream model file. */
+/** `lstm-stream convert IN OUT`: between safetensors, ONNX and the lstm-stream model file, and from a TensorFlow.js model.json. */
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a model between safetensors, ONNX and the lstm-stream file',
+  summary: 'convert a model between safetensors, ONNX and the lstm-stream file (and from TensorFlow.js)',
   get usage() {
     return USAGE();
   },
@@ -73,6 +78,7 @@ export async function runConvert(args: string[], write: (text: string) => void):
   const [input, output] = positionals;
   const from = kindOf(input);
   const to = kindOf(output);
+  if (to === 'tfjs') throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${output}: writing TensorFlow.js models is not supported yet; name the output .msgpack, .onnx or .safetensors`);
   const cell = values.cell as CellKind | undefined;
   if (cell !== undefined && !CELL_KINDS.includes(cell)) throw optionError(`--cell ${JSON.stringify(cell)}: expected one of ${CELL_KINDS.join(', ')}`);
   const head = values.head as 'softmax' | 'linear' | undefined;
@@ -84,6 +90,8 @@ export async function runConvert(args: string[], write: (text: string) => void):
   let model: Model;
   if (from === 'msgpack') {
     model = await loadModel(input);
+  } else if (from === 'tfjs') {
+    model = await readTfjs(input);
   } else {
     const bytes = await readFileBytes(input, DEFAULT_INTEROP_LIMITS.maxBytes);
     model = from === 'onnx' ? importOnnx(bytes, { head }) : importSafetensors(bytes, { cell, head, keyMap });
@@ -120,7 +128,22 @@ function kindOf(path: string): FileKind {
   if (lower.endsWith('.safetensors')) return 'safetensors';
   if (lower.endsWith('.onnx')) return 'onnx';
   if (lower.endsWith('.msgpack')) return 'msgpack';
-  throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${path}: unknown file kind; name it .safetensors, .onnx or .msgpack`);
+  if (lower.endsWith('.json')) return 'tfjs';
+  throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${path}: unknown file kind; name it .safetensors, .onnx, .msgpack or (TensorFlow.js input) .json`);
+}
+
+/** A TensorFlow.js model.json and the shards it lists, read from beside it; each file within the reader's limits. */
+async function readTfjs(path: string): Promise<Model> {
+  const limits = DEFAULT_INTEROP_LIMITS;
+  const { json, paths } = readWeightPaths(await readFileBytes(path, limits.maxJsonBytes), limits);
+  const shards: Record<string, Uint8Array> = Object.create(null);
+  let total = 0;
+  for (const shard of paths) {
+    if (shard in shards) continue;
+    shards[shard] = await readFileBytes(join(dirname(path), shard), limits.maxBytes - total);
+    total += shards[shard].length;
+  }
+  return importTfjsLayers(json, shards);
 }
 
 function parseKeyMap(entries: readonly string[]): Record<string, string | null> | undefined {

@@ -57,6 +57,25 @@ export function readModelJson(source: string | Uint8Array | object, limits: Reso
   return { layers: layerChain(model), kerasVersion, groups: manifestOf(root.weightsManifest, limits) };
 }
 
+/**
+ * The weight shard paths a model.json lists, in manifest order, and the
+ * parsed JSON (to hand to importTfjsLayers without parsing it again), for a
+ * caller that reads the shards from files beside model.json. Refuses
+ * (TFJS_INVALID) a path that could leave that folder: absolute, a URL, a
+ * drive letter, a backslash or a `..` part. Same limits and errors as
+ * {@link readModelJson} for the JSON and the manifest. Cold path.
+ */
+export function readWeightPaths(source: string | Uint8Array | object, limits: ResolvedInteropLimits): { json: object; paths: string[] } {
+  const root = parseRoot(source, limits);
+  const paths = manifestOf(root.weightsManifest, limits).flatMap((group) => group.paths);
+  for (const path of paths) {
+    if (path === '' || path.startsWith('/') || path.includes('\\') || path.includes(':') || path.split('/').some((part) => part === '..')) {
+      invalid(`weight path ${JSON.stringify(path)} is not a file name beside model.json (absolute paths, URLs and .. are refused)`);
+    }
+  }
+  return { json: root, paths };
+}
+
 function parseRoot(source: string | Uint8Array | object, limits: ResolvedInteropLimits): Record<string, unknown> {
   let parsed: unknown = source;
   if (typeof source === 'string' || source instanceof Uint8Array) {
