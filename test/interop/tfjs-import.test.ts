@@ -5,6 +5,7 @@ import { InteropError } from '../../src/interop/errors.ts';
 import { importTfjsLayers } from '../../src/interop/tfjs/import-tfjs.ts';
 import { softmaxInto } from '../../src/math/softmax.ts';
 import { Model } from '../../src/model/model.ts';
+import { random } from '../helpers/keras-model-json.ts';
 import { runtimeName } from '../helpers/runtime.ts';
 
 // Issue 16, item 4 (first slice): TensorFlow.js Layers models built here with
@@ -70,15 +71,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** Every weight redrawn uniformly in [−scale, scale] (seeded), so gates saturate and hard sigmoids clip. */
 function spreadWeights(model: LayersModel, scale: number, seed: number): void {
   model.setWeights(model.getWeights().map((w, i) => tf!.randomUniform(w.shape, -scale, scale, 'float32', seed + i)));
-}
-
-/** A deterministic pseudo-random sequence in [0, 1). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
 }
 
 interface Inputs {
