@@ -8,19 +8,40 @@
 //   step+top5 (JS)          step, then logSumExp and topKInto over its logits in TypeScript
 //   step+predictNext(5)     step, then session.predictNext(5): the step's logits, WebAssembly normalizer and top-k
 //   step+predictNext(head)  the same after discardOutput(): the head recomputed from h (what predictNext did before)
+// With BASELINE_SRC=/path/to/an/older/checkout/src, one more variant runs that
+// checkout's library in the same process and rounds:
+//   baseline predictNext(5) step, then predictNext(5) as that checkout does it
+// With ORT=1, ONNX Runtime (onnxruntime-node, one thread) steps the same model
+// exported by exportOnnx (f32), the state fed back each call, the top five
+// and their log-normalizer taken in JavaScript (logSumExp, topKInto):
+//   onnxruntime+top5
+//   onnxruntime (step)   the same ONNX Runtime step without the top five (what the JavaScript top five costs it)
 // Bundles src/ with esbuild first (Node 20 cannot run .ts).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outfile = `${root}node_modules/.cache/lstm-stream-bench/suggest-cost.mjs`;
-mkdirSync(`${root}node_modules/.cache/lstm-stream-bench`, { recursive: true });
-await createRequire(`${root}package.json`)('esbuild').build({
-  entryPoints: [`${root}src/index.ts`], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
-  outfile, external: ['@msgpack/msgpack', 'node:*'], logLevel: 'warning',
-});
-const { loadModel, logSumExp, topKInto, kernelBackend } = await import(outfile);
+async function bundleEntry(entry, name) {
+  const outfile = `${root}node_modules/.cache/lstm-stream-bench/${name}.mjs`;
+  await createRequire(`${root}package.json`)('esbuild').build({
+    entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', target: 'es2022',
+    outfile, external: ['@msgpack/msgpack'], logLevel: 'warning',
+  });
+  return import(outfile);
+}
+const bundle = async (src, name) => {
+  const outfile = `${root}node_modules/.cache/lstm-stream-bench/${name}.mjs`;
+  mkdirSync(`${root}node_modules/.cache/lstm-stream-bench`, { recursive: true });
+  await createRequire(`${root}package.json`)('esbuild').build({
+    entryPoints: [`${src}/index.ts`], bundle: true, format: 'esm', platform: 'neutral', target: 'es2022',
+    outfile, external: ['@msgpack/msgpack', 'node:*'], logLevel: 'warning',
+  });
+  return import(outfile);
+};
+const { loadModel, logSumExp, topKInto, kernelBackend } = await bundle(`${root}src`, 'suggest-cost');
+const interop = process.env.ORT === '1' ? await bundleEntry(`${root}src/interop/index.ts`, 'suggest-cost-interop') : null;
+const baseline = process.env.BASELINE_SRC ? await bundle(process.env.BASELINE_SRC, 'suggest-cost-baseline') : null;
 
 const path = process.argv[2] ?? 'models/brown-lstm.q8.msgpack';
 const rounds = Number(process.argv[3] ?? 15);
@@ -43,9 +64,44 @@ const variants = [
   { name: 'step+predictNext(5)', suggest: (s) => s.predictNext(5)[0].probability },
   { name: 'step+predictNext(head)', suggest: (s) => (s.discardOutput(), s.predictNext(5)[0].probability) },
 ].map((v) => ({ ...v, session: model.session(), times: [] }));
+if (baseline !== null) {
+  variants.push({ name: 'baseline predictNext(5)', suggest: (s) => s.predictNext(5)[0].probability, session: (await baseline.loadModel(path)).session(), times: [] });
+}
+if (interop !== null) {
+  const ort = createRequire(`${root}package.json`)('onnxruntime-node');
+  const onnx = await ort.InferenceSession.create(interop.exportOnnx(model), {
+    graphOptimizationLevel: 'all', executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1,
+  });
+  const { numLayers: L, hiddenSize: H } = model.architecture;
+  const state = { h0: new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]), c0: new ort.Tensor('float32', new Float32Array(L * H), [L, 1, H]) };
+  const token = new BigInt64Array(1);
+  const tokens = new ort.Tensor('int64', token, [1, 1]);
+  const ortStep = async (id) => {
+    token[0] = BigInt(id);
+    const out = await onnx.run({ tokens, h0: state.h0, c0: state.c0 });
+    state.h0 = out.h_n;
+    state.c0 = out.c_n;
+    return out.logits.data;
+  };
+  variants.push({
+    name: 'onnxruntime+top5',
+    times: [],
+    async: true,
+    async step(id) {
+      const logits = await ortStep(id);
+      return logSumExp(logits) + (topKInto(top, null, logits), top[0]);
+    },
+  });
+  variants.push({ name: 'onnxruntime (step)', times: [], async: true, step: async (id) => (await ortStep(id))[0] });
+}
 
 let offset = 0;
 let sink = 0;
+const asyncBlock = async (variant, n) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) sink += await variant.step(stream[(offset + i) % stream.length]);
+  variant.times.push(((performance.now() - t0) * 1000) / n);
+};
 const block = (variant, n) => {
   const { session, suggest } = variant;
   const t0 = performance.now();
@@ -56,12 +112,16 @@ const block = (variant, n) => {
   variant.times.push(((performance.now() - t0) * 1000) / n);
 };
 for (const variant of variants) {
-  block(variant, 1000); // warm-up: state and the engine's optimization
+  if (variant.async) await asyncBlock(variant, 300);
+  else block(variant, 1000); // warm-up: state and the engine's optimization
   variant.times = [];
 }
 offset = 1000;
 for (let r = 0; r < rounds; r++) {
-  for (const variant of variants) block(variant, perRound);
+  for (const variant of variants) {
+    if (variant.async) await asyncBlock(variant, perRound);
+    else block(variant, perRound);
+  }
   offset += perRound;
 }
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -33,8 +33,9 @@ export interface StreamResult {
  * What a stream steps: a Session, or anything shaped like one, such as an
  * AdaptiveSession (lstm-stream's adaptation): `step` takes the token as the
  * writer typed it too, and when it has `predictNext` (and is not a plain
- * Session, whose predictNext recomputes the head) `top` comes from it, so a
- * stream's predictions are the session's own (new words, no unknown token).
+ * Session, whose step's logits the shared predictor ranks directly) `top`
+ * comes from it, so a stream's predictions are the session's own (new
+ * words, no unknown token).
  */
 export interface StreamSession {
   readonly model: Model;
