@@ -862,28 +862,28 @@
       (loop $four
         (br_if $done (i32.ge_s (local.get $i) (local.get $end4)))
         (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mv)))
-        ;; $exp4 inlined: a call per four lanes costs about as much as the polynomial.
+        ;; $exp4 inlined (a call per four lanes costs about as much as the
+        ;; polynomial), without its upper clamp: x − m ≤ 0 already.
         (local.set $e
-(local.set $ev (f32x4.pmin (local.get $ev) (f32x4.splat (f32.const 87.0))))
-    (local.set $ev (f32x4.pmax (local.get $ev) (f32x4.splat (f32.const -87.0))))
-    ;; n = round(v·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
-    (local.set $ek (f32x4.add (f32x4.mul (local.get $ev) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
-    (local.set $en (f32x4.sub (local.get $ek) (f32x4.splat (f32.const 12582912.0))))
-    (local.set $er (f32x4.sub (local.get $ev) (f32x4.mul (local.get $en) (f32x4.splat (f32.const 0.693359375)))))
-    (local.set $er (f32x4.sub (local.get $er) (f32x4.mul (local.get $en) (f32x4.splat (f32.const -2.12194440e-4)))))
-    (local.set $ep (f32x4.splat (f32.const 1.9875691500e-4)))
-    (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.3981999507e-3))))
-    (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 8.3334519073e-3))))
-    (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 4.1665795894e-2))))
-    (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.6666665459e-1))))
-    (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 5.0000001201e-1))))
-    ;; p·r² + r + 1
-    (local.set $ep (f32x4.add
-      (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
-      (f32x4.splat (f32.const 1.0))))
-    (f32x4.mul (local.get $ep)
-      ;; 2^n in the exponent bits: n sits in k's low bits, offset by k's own bit pattern 0x4B400000.
-      (i32x4.shl (i32x4.add (local.get $ek) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
+          (local.set $ev (f32x4.pmax (local.get $ev) (f32x4.splat (f32.const -87.0))))
+          ;; n = round(v·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
+          (local.set $ek (f32x4.add (f32x4.mul (local.get $ev) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $en (f32x4.sub (local.get $ek) (f32x4.splat (f32.const 12582912.0))))
+          (local.set $er (f32x4.sub (local.get $ev) (f32x4.mul (local.get $en) (f32x4.splat (f32.const 0.693359375)))))
+          (local.set $er (f32x4.sub (local.get $er) (f32x4.mul (local.get $en) (f32x4.splat (f32.const -2.12194440e-4)))))
+          (local.set $ep (f32x4.splat (f32.const 1.9875691500e-4)))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.3981999507e-3))))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 8.3334519073e-3))))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 4.1665795894e-2))))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.6666665459e-1))))
+          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 5.0000001201e-1))))
+          ;; p·r² + r + 1
+          (local.set $ep (f32x4.add
+            (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
+            (f32x4.splat (f32.const 1.0))))
+          (f32x4.mul (local.get $ep)
+            ;; 2^n in the exponent bits: n sits in k's low bits, offset by k's own bit pattern 0x4B400000.
+            (i32x4.shl (i32x4.add (local.get $ek) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
         (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $e))))
         (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e)))))
