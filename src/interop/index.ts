@@ -19,6 +19,7 @@ export { mapTorchKeys, type TorchKeyMap } from './safetensors/torch-key-map.ts';
 export { SAFETENSORS_FLOAT_DTYPES, type SafetensorsFloatDtype } from './safetensors/safetensors-dtypes.ts';
 
 export { importTfjsLayers, type ImportTfjsOptions } from './tfjs/import-tfjs.ts';
+export { exportTfjsLayers, type ExportTfjsOptions, type TfjsLayersFiles } from './tfjs/export-tfjs.ts';
 export type { TfjsWeightShards } from './tfjs/read-weights.ts';
 
 export { importOnnx, fromOnnxModel, type ImportOnnxOptions } from './onnx/import-onnx.ts';

@@ -10,8 +10,8 @@ import { importTfjsLayers } from '../../src/interop/tfjs/import-tfjs.ts';
 
 // `lstm-stream convert model.json out.msgpack` in-process: a TensorFlow.js
 // model saved as files (model.json + two shards beside it) converts to the
-// same model importTfjsLayers builds, bit for bit; weight paths that leave
-// the folder and TensorFlow.js output are refused with typed errors.
+// same model importTfjsLayers builds, bit for bit, and back to model.json
+// without changing a step; weight paths that leave the folder are refused.
 type Tf = typeof import('@tensorflow/tfjs');
 const tf: Tf | null = await import('@tensorflow/tfjs')
   .then(async (module) => {
@@ -41,7 +41,7 @@ async function refusal(...args: string[]): Promise<InteropError> {
 }
 
 describe.skipIf(tf === null)('lstm-stream convert from a TensorFlow.js model.json', () => {
-  it('model.json + shards → .msgpack equals the in-process import; bad paths and .json output are refused', async () => {
+  it('model.json + shards → .msgpack equals the in-process import and converts back; bad paths are refused', async () => {
     const t = tf!;
     const m = t.sequential();
     m.add(t.layers.embedding({ inputDim: 17, outputDim: 5, inputLength: 8 }));
@@ -74,6 +74,13 @@ describe.skipIf(tf === null)('lstm-stream convert from a TensorFlow.js model.jso
     const error = await refusal(join(directory, 'escaping.json'), join(directory, 'x.msgpack'));
     expect(error.code).toBe(ErrorCode.TFJS_INVALID);
     expect(error.message).toMatch(/weight path "\.\.\/a\.bin" is not a file name beside model\.json/);
-    expect((await refusal(join(directory, 'out.msgpack'), join(directory, 'back.json'))).code).toBe(ErrorCode.FILE_KIND_UNKNOWN);
+
+    // And back: .msgpack → model.json + shard → .msgpack keeps every step.
+    await convert(join(directory, 'out.msgpack'), join(directory, 'back.json'));
+    await convert(join(directory, 'back.json'), join(directory, 'again.msgpack'));
+    const again = (await loadModel(join(directory, 'again.msgpack'))).session();
+    const first = converted.session();
+    for (const token of [5, 2, 2, 16]) expect(Array.from(again.step(token))).toEqual(Array.from(first.step(token)));
+    expect((await refusal(join(directory, 'out.msgpack'), join(directory, 'back.json'), '--dtype', 'q8')).code).toBe(ErrorCode.CONVERT_OPTION_INVALID);
   }, 60_000);
 });

@@ -10,6 +10,7 @@ import { DEFAULT_INTEROP_LIMITS } from '../../interop/limits.ts';
 import { exportOnnx } from '../../interop/onnx/export-onnx.ts';
 import { importOnnx } from '../../interop/onnx/import-onnx.ts';
 import { importSafetensors } from '../../interop/safetensors/import-safetensors.ts';
+import { exportTfjsLayers } from '../../interop/tfjs/export-tfjs.ts';
 import { importTfjsLayers } from '../../interop/tfjs/import-tfjs.ts';
 import { readWeightPaths } from '../../interop/tfjs/read-model-json.ts';
 import { SAFETENSORS_FLOAT_DTYPES, type SafetensorsFloatDtype } from '../../interop/safetensors/safetensors-dtypes.ts';
@@ -27,8 +28,9 @@ Converts a model between file kinds, chosen by extension:
   .safetensors  a PyTorch state dict (F32, F16 or BF16), as safetensors.torch.save_file writes it
   .onnx         an ONNX graph of LSTM, GRU or RNN nodes (torch.onnx.export of nn.LSTM / nn.GRU / nn.RNN)
   .msgpack      an lstm-stream model file
-  .json         (input only) a TensorFlow.js Layers model.json, as tf.LayersModel.save or
+  .json         a TensorFlow.js Layers model.json, as tf.LayersModel.save or
                 tensorflowjs_converter writes it, its weight shards beside it
+                (written: one shard, group1-shard1of1.bin, beside OUT; f32)
 
 --dtype        .msgpack output: f32 (default), ${TENSOR_DTYPES.filter((d) => d !== 'f32').join(', ')}; --block-size N
                gives a quantized type one scale per N columns (default: one per row).
@@ -47,10 +49,10 @@ Converts a model between file kinds, chosen by extension:
 
 type FileKind = 'safetensors' | 'onnx' | 'msgpack' | 'tfjs';
 
-/** `lstm-stream convert IN OUT`: between safetensors, ONNX and the lstm-stream model file, and from a TensorFlow.js model.json. */
+/** `lstm-stream convert IN OUT`: between safetensors, ONNX, TensorFlow.js Layers (model.json) and the lstm-stream model file. */
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a model between safetensors, ONNX and the lstm-stream file (and from TensorFlow.js)',
+  summary: 'convert a model between safetensors, ONNX, TensorFlow.js and the lstm-stream file',
   get usage() {
     return USAGE();
   },
@@ -78,7 +80,6 @@ export async function runConvert(args: string[], write: (text: string) => void):
   const [input, output] = positionals;
   const from = kindOf(input);
   const to = kindOf(output);
-  if (to === 'tfjs') throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${output}: writing TensorFlow.js models is not supported yet; name the output .msgpack, .onnx or .safetensors`);
   const cell = values.cell as CellKind | undefined;
   if (cell !== undefined && !CELL_KINDS.includes(cell)) throw optionError(`--cell ${JSON.stringify(cell)}: expected one of ${CELL_KINDS.join(', ')}`);
   const head = values.head as 'softmax' | 'linear' | undefined;
@@ -112,6 +113,15 @@ export async function runConvert(args: string[], write: (text: string) => void):
     await writeFileAtomic(output, bytes);
     written = bytes.length;
     storage = dtype;
+  } else if (to === 'tfjs') {
+    if (values.dtype !== undefined && values.dtype !== 'f32') throw optionError(`--dtype ${JSON.stringify(values.dtype)} for .json output: TensorFlow.js output is f32`);
+    const files = exportTfjsLayers(model);
+    // The shard first, so that a model.json never names a shard that is not there.
+    await writeFileAtomic(join(dirname(output), files.shardPath), files.weights);
+    const json = new TextEncoder().encode(files.modelJson);
+    await writeFileAtomic(output, json);
+    written = json.length + files.weights.length;
+    storage = 'f32';
   } else {
     if (values.dtype !== undefined && values.dtype !== 'f32') throw optionError(`--dtype ${JSON.stringify(values.dtype)} for .onnx output: ONNX output is f32`);
     const bytes = exportOnnx(model);
@@ -129,7 +139,7 @@ function kindOf(path: string): FileKind {
   if (lower.endsWith('.onnx')) return 'onnx';
   if (lower.endsWith('.msgpack')) return 'msgpack';
   if (lower.endsWith('.json')) return 'tfjs';
-  throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${path}: unknown file kind; name it .safetensors, .onnx, .msgpack or (TensorFlow.js input) .json`);
+  throw new InteropError(ErrorCode.FILE_KIND_UNKNOWN, `${path}: unknown file kind; name it .safetensors, .onnx, .msgpack or (TensorFlow.js) .json`);
 }
 
 /** A TensorFlow.js model.json and the shards it lists, read from beside it; each file within the reader's limits. */

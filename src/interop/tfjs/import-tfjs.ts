@@ -3,6 +3,7 @@ import { ErrorCode, LstmStreamError } from '../../errors.ts';
 import type { Model } from '../../model/model.ts';
 import { fromTorchStateDict, type TorchTensor } from '../../model/torch-state-dict.ts';
 import { InteropError } from '../errors.ts';
+import { withExtras } from '../model-extras.ts';
 import { AllocationBudget, resolveInteropLimits, type InteropLimits } from '../limits.ts';
 import { stackOf, unsupported, type RecurrentSpec } from './keras-layers.ts';
 import { readModelJson, type KerasLayer } from './read-model-json.ts';
@@ -37,7 +38,9 @@ const SAME_ORDER = [0, 1, 2, 3];
  * Throws InteropError: TFJS_INVALID (damaged JSON or manifest, shards that
  * do not match it, weights missing or of the wrong shape), TFJS_UNSUPPORTED
  * (naming the layer and the reason), LIMIT_EXCEEDED, TENSOR_DTYPE_UNSUPPORTED,
- * and the model codes (WEIGHT_NOT_FINITE …) for bad weights.
+ * and the model codes (WEIGHT_NOT_FINITE …) for bad weights. A vocabulary,
+ * tokenizer and metadata under `userDefinedMetadata` (model-extras.ts keys,
+ * as exportTfjsLayers writes them) are attached to the model.
  * Cold path: every declared size is checked before it is allocated; each
  * weight is copied a few times (read, reordered, fused).
  */
@@ -125,7 +128,8 @@ export function importTfjsLayers(modelJson: string | Uint8Array | object, weight
     throw new InteropError(ErrorCode.TFJS_INVALID, `the manifest has weight(s) ${unclaimed.slice(0, 4).map((n) => JSON.stringify(n)).join(', ')}${unclaimed.length > 4 ? ', …' : ''} that belong to no supported layer`);
   }
   try {
-    return fromTorchStateDict(tensors, { cell, head: stack.dense?.head, gateActivations: stack.recurrent.map((spec: RecurrentSpec) => spec.gateActivation) });
+    const built = fromTorchStateDict(tensors, { cell, head: stack.dense?.head, gateActivations: stack.recurrent.map((spec: RecurrentSpec) => spec.gateActivation) });
+    return withExtras(built, json.strings, 'model.json userDefinedMetadata', ErrorCode.TFJS_INVALID);
   } catch (error) {
     if (error instanceof LstmStreamError && !(error instanceof InteropError)) {
       throw new InteropError(error.code, `TensorFlow.js model: ${error.message} (rnn.*_l{k} is the k-th recurrent layer, emb.weight the Embedding, out.* the Dense layer)`, { cause: error });

@@ -28,6 +28,8 @@ export interface TfjsModelJson {
   /** `keras_version` of the topology ("tfjs-layers 4.22.0", "2.15.0", "3.3.3"), or '' when absent. */
   readonly kerasVersion: string;
   readonly groups: readonly WeightGroup[];
+  /** The string entries of `userDefinedMetadata` (where our exporter keeps vocabulary, tokenizer and metadata). */
+  readonly strings: Readonly<Record<string, string>>;
 }
 
 const invalid = (message: string): never => {
@@ -54,7 +56,11 @@ export function readModelJson(source: string | Uint8Array | object, limits: Reso
   const topology = topologyField as Record<string, unknown>;
   const model = isRecord(topology.model_config) ? topology.model_config : topology;
   const kerasVersion = typeof topology.keras_version === 'string' ? topology.keras_version : '';
-  return { layers: layerChain(model), kerasVersion, groups: manifestOf(root.weightsManifest, limits) };
+  const strings: Record<string, string> = Object.create(null);
+  if (isRecord(root.userDefinedMetadata)) {
+    for (const [key, value] of Object.entries(root.userDefinedMetadata)) if (typeof value === 'string') strings[key] = value;
+  }
+  return { layers: layerChain(model), kerasVersion, groups: manifestOf(root.weightsManifest, limits), strings };
 }
 
 /**
