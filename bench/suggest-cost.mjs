@@ -1,6 +1,7 @@
 // What a suggestion costs beside a bare step (issue 15, item 2): one process,
 // every variant on its own session of the same model, interleaved round by
-// round so a noisy machine slows all of them alike; medians of the rounds.
+// round (each round starting at the next variant) so a noisy machine slows
+// all of them alike; medians of the rounds.
 //   node bench/suggest-cost.mjs [MODEL] [ROUNDS] [TOKENS_PER_ROUND]
 // Variants, each stepping the same token stream (data/brown/valid.txt when
 // present, else a fixed pseudo-random one):
@@ -44,8 +45,8 @@ const interop = process.env.ORT === '1' ? await bundleEntry(`${root}src/interop/
 const baseline = process.env.BASELINE_SRC ? await bundle(process.env.BASELINE_SRC, 'suggest-cost-baseline') : null;
 
 const path = process.argv[2] ?? 'models/brown-lstm.q8.msgpack';
-const rounds = Number(process.argv[3] ?? 15);
-const perRound = Number(process.argv[4] ?? 300);
+const rounds = Number(process.argv[3] ?? 21);
+const perRound = Number(process.argv[4] ?? 200);
 const model = await loadModel(path);
 const V = model.architecture.vocabSize;
 const validation = `${root}data/brown/valid.txt`;
@@ -118,7 +119,9 @@ for (const variant of variants) {
 }
 offset = 1000;
 for (let r = 0; r < rounds; r++) {
-  for (const variant of variants) {
+  // Each round starts at another variant, so none always runs first or last.
+  const order = variants.map((_, i) => variants[(i + r) % variants.length]);
+  for (const variant of order) {
     if (variant.async) await asyncBlock(variant, perRound);
     else block(variant, perRound);
   }
