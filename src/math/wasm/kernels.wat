@@ -854,41 +854,53 @@
   ;; f64 so the sum of many small terms loses nothing; m ≥ every x[i] (the
   ;; maximum) keeps each term in (0, 1]. log-sum-exp = m + log(result).
   (func (export "sum_exp") (param $x i32) (param $n i32) (param $m f32) (result f64)
-    (local $i i32) (local $end4 i32) (local $e v128) (local $mv v128) (local $lo v128) (local $hi v128) (local $s f64)
-    (local $ev v128) (local $en v128) (local $er v128) (local $ep v128) (local $ek v128)
+    (local $i i32) (local $end8 i32) (local $e v128) (local $mv v128) (local $lo v128) (local $hi v128) (local $s f64)
+    (local $evA v128) (local $enA v128) (local $erA v128) (local $epA v128) (local $ekA v128)
+    (local $evB v128) (local $enB v128) (local $erB v128) (local $epB v128) (local $ekB v128)
     (local.set $mv (f32x4.splat (local.get $m)))
-    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $end8 (i32.and (local.get $n) (i32.const -8)))
+    ;; Eight at a time: two independent exps ($exp4 inlined, without its upper
+    ;; clamp since x − m ≤ 0; a call per four lanes cost about as much as the
+    ;; polynomial), their f32 sum (one rounding of two terms in (0, 1]) added in f64.
     (block $done
-      (loop $four
-        (br_if $done (i32.ge_s (local.get $i) (local.get $end4)))
-        (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mv)))
-        ;; $exp4 inlined (a call per four lanes costs about as much as the
-        ;; polynomial), without its upper clamp: x − m ≤ 0 already.
-        (local.set $e
-          (local.set $ev (f32x4.pmax (local.get $ev) (f32x4.splat (f32.const -87.0))))
-          ;; n = round(v·log2 e): adding 1.5·2^23 rounds to an integer in the low mantissa bits.
-          (local.set $ek (f32x4.add (f32x4.mul (local.get $ev) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
-          (local.set $en (f32x4.sub (local.get $ek) (f32x4.splat (f32.const 12582912.0))))
-          (local.set $er (f32x4.sub (local.get $ev) (f32x4.mul (local.get $en) (f32x4.splat (f32.const 0.693359375)))))
-          (local.set $er (f32x4.sub (local.get $er) (f32x4.mul (local.get $en) (f32x4.splat (f32.const -2.12194440e-4)))))
-          (local.set $ep (f32x4.splat (f32.const 1.9875691500e-4)))
-          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.3981999507e-3))))
-          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 8.3334519073e-3))))
-          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 4.1665795894e-2))))
-          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 1.6666665459e-1))))
-          (local.set $ep (f32x4.add (f32x4.mul (local.get $ep) (local.get $er)) (f32x4.splat (f32.const 5.0000001201e-1))))
-          ;; p·r² + r + 1
-          (local.set $ep (f32x4.add
-            (f32x4.add (f32x4.mul (local.get $ep) (f32x4.mul (local.get $er) (local.get $er))) (local.get $er))
-            (f32x4.splat (f32.const 1.0))))
-          (f32x4.mul (local.get $ep)
-            ;; 2^n in the exponent bits: n sits in k's low bits, offset by k's own bit pattern 0x4B400000.
-            (i32x4.shl (i32x4.add (local.get $ek) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
+      (loop $eight
+        (br_if $done (i32.ge_s (local.get $i) (local.get $end8)))
+        (local.set $evA (f32x4.pmax (f32x4.sub (v128.load offset=0 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mv)) (f32x4.splat (f32.const -87.0))))
+        (local.set $ekA (f32x4.add (f32x4.mul (local.get $evA) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+        (local.set $enA (f32x4.sub (local.get $ekA) (f32x4.splat (f32.const 12582912.0))))
+        (local.set $erA (f32x4.sub (local.get $evA) (f32x4.mul (local.get $enA) (f32x4.splat (f32.const 0.693359375)))))
+        (local.set $erA (f32x4.sub (local.get $erA) (f32x4.mul (local.get $enA) (f32x4.splat (f32.const -2.12194440e-4)))))
+        (local.set $epA (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $erA)) (f32x4.splat (f32.const 1.3981999507e-3))))
+        (local.set $epA (f32x4.add (f32x4.mul (local.get $epA) (local.get $erA)) (f32x4.splat (f32.const 8.3334519073e-3))))
+        (local.set $epA (f32x4.add (f32x4.mul (local.get $epA) (local.get $erA)) (f32x4.splat (f32.const 4.1665795894e-2))))
+        (local.set $epA (f32x4.add (f32x4.mul (local.get $epA) (local.get $erA)) (f32x4.splat (f32.const 1.6666665459e-1))))
+        (local.set $epA (f32x4.add (f32x4.mul (local.get $epA) (local.get $erA)) (f32x4.splat (f32.const 5.0000001201e-1))))
+        (local.set $epA (f32x4.add
+          (f32x4.add (f32x4.mul (local.get $epA) (f32x4.mul (local.get $erA) (local.get $erA))) (local.get $erA))
+          (f32x4.splat (f32.const 1.0))))
+        (local.set $epA (f32x4.mul (local.get $epA)
+          (i32x4.shl (i32x4.add (local.get $ekA) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
+        (local.set $evB (f32x4.pmax (f32x4.sub (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))) (local.get $mv)) (f32x4.splat (f32.const -87.0))))
+        (local.set $ekB (f32x4.add (f32x4.mul (local.get $evB) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912.0))))
+        (local.set $enB (f32x4.sub (local.get $ekB) (f32x4.splat (f32.const 12582912.0))))
+        (local.set $erB (f32x4.sub (local.get $evB) (f32x4.mul (local.get $enB) (f32x4.splat (f32.const 0.693359375)))))
+        (local.set $erB (f32x4.sub (local.get $erB) (f32x4.mul (local.get $enB) (f32x4.splat (f32.const -2.12194440e-4)))))
+        (local.set $epB (f32x4.add (f32x4.mul (f32x4.splat (f32.const 1.9875691500e-4)) (local.get $erB)) (f32x4.splat (f32.const 1.3981999507e-3))))
+        (local.set $epB (f32x4.add (f32x4.mul (local.get $epB) (local.get $erB)) (f32x4.splat (f32.const 8.3334519073e-3))))
+        (local.set $epB (f32x4.add (f32x4.mul (local.get $epB) (local.get $erB)) (f32x4.splat (f32.const 4.1665795894e-2))))
+        (local.set $epB (f32x4.add (f32x4.mul (local.get $epB) (local.get $erB)) (f32x4.splat (f32.const 1.6666665459e-1))))
+        (local.set $epB (f32x4.add (f32x4.mul (local.get $epB) (local.get $erB)) (f32x4.splat (f32.const 5.0000001201e-1))))
+        (local.set $epB (f32x4.add
+          (f32x4.add (f32x4.mul (local.get $epB) (f32x4.mul (local.get $erB) (local.get $erB))) (local.get $erB))
+          (f32x4.splat (f32.const 1.0))))
+        (local.set $epB (f32x4.mul (local.get $epB)
+          (i32x4.shl (i32x4.add (local.get $ekB) (i32x4.splat (i32.const -1262485377))) (i32.const 23))))
+        (local.set $e (f32x4.add (local.get $epA) (local.get $epB)))
         (local.set $lo (f64x2.add (local.get $lo) (f64x2.promote_low_f32x4 (local.get $e))))
         (local.set $hi (f64x2.add (local.get $hi) (f64x2.promote_low_f32x4
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $four)))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $eight)))
     (block $tailDone
       (loop $tail
         (br_if $tailDone (i32.ge_s (local.get $i) (local.get $n)))
