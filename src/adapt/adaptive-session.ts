@@ -128,12 +128,11 @@ export class AdaptiveSession {
     if (this.cache !== null && hadState) this.previousTop.set(this.top);
     if (this.dynamic !== null) this.dynamic.observe(token, this.session);
     const output = this.session.step(token);
+    const newWord = token === this.unknownId ? this.newWordIndexFor(token, typed) : -1;
     if (this.cache !== null) {
-      if (hadState) this.cache.record(this.previousTop, token, this.newWordIndexFor(token, typed));
+      if (hadState) this.cache.record(this.previousTop, token, newWord);
       this.cache.mixInPlace(output, this.top);
       this.session.discardOutput(); // the output is the mixture now, not the plain session's logits
-    } else if (token === this.unknownId) {
-      this.newWordIndexFor(token, typed);
     }
     this.tokensRead++;
     this.hasState = true;

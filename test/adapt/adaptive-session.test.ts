@@ -126,6 +126,13 @@ describe('AdaptiveSession', () => {
     expect(total).toBeCloseTo(1, 5);
   });
 
+  it('learns a new word that opens the text, before the cache has a state to pair it with', () => {
+    const adaptive = new AdaptiveSession(languageModel(4));
+    adaptive.readText('Vellomir said the');
+    expect(adaptive.newWords!.textOf(0)).toBe('Vellomir');
+    expect(adaptive.cache!.count).toBe(2); // said and the; the first token has no state before it
+  });
+
   it('refuses a model that is not a language model, a dynamic adaptation of another model, and bad step input', () => {
     const dense = createRandomModel({ cell: 'lstm', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 4, numLayers: 1, head: 'linear', outputSize: 2 });
     expect(() => new AdaptiveSession(dense)).toThrow(expect.objectContaining({ code: ErrorCode.NOT_A_LANGUAGE_MODEL }));
