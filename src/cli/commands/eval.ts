@@ -26,7 +26,7 @@ and dynamic evaluation learns from a segment, only after predicting it).
 --scores OUT writes one line per predicted token, in order: its natural-log
 probability.
 
-\${ADAPT_USAGE}`;
+${ADAPT_USAGE}`;
 
 /** `lstm-stream eval`: perplexity and top-k accuracy on a token file. */
 export const evalCommand: Command = {
