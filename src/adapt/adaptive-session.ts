@@ -175,18 +175,11 @@ export class AdaptiveSession {
     topKInto(ids, null, logits, V);
     const vocabulary = this.model.vocabulary;
     const results: AdaptivePrediction[] = [];
-    let unknownProbability = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      const probability = Math.exp(logits[id] - logNormalizer);
-      if (id === unknown) {
-        unknownProbability = probability;
-        continue;
-      }
-      results.push({ token: vocabulary === null ? null : vocabulary[id], id, probability, newWord: false });
+      if (id !== unknown) results.push({ token: vocabulary === null ? null : vocabulary[id], id, probability: Math.exp(logits[id] - logNormalizer), newWord: false });
     }
-    if (unknown >= 0 && unknownProbability === 0) unknownProbability = Math.exp(logits[unknown] - logNormalizer);
-    for (const candidate of this.newWordShares(unknownProbability)) results.push(candidate);
+    if (unknown >= 0) for (const candidate of this.newWordShares(Math.exp(logits[unknown] - logNormalizer))) results.push(candidate);
     results.sort((x, y) => y.probability - x.probability);
     return results.slice(0, count);
   }

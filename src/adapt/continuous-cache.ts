@@ -1,5 +1,5 @@
 import { matVecInto } from '../math/matvec.ts';
-import { logSumExp } from '../math/softmax.ts';
+import { logSumExp, softmaxInto } from '../math/softmax.ts';
 import { kernelBackend } from '../math/wasm/kernel-backend.ts';
 import { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
 import type { ResolvedCacheOptions } from './cache-options.ts';
@@ -163,19 +163,7 @@ export class ContinuousCache {
     if (this.kernel !== null) this.kernel.multiplyRowsInto(weights, h, n);
     else matVecInto(weights, this.states, n, H, h, 0, null);
     const theta = this.theta;
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const score = theta * weights[i];
-      weights[i] = score;
-      if (score > max) max = score;
-    }
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const e = Math.exp(weights[i] - max);
-      weights[i] = e;
-      sum += e;
-    }
-    const scale = 1 / sum;
-    for (let i = 0; i < n; i++) weights[i] *= scale;
+    for (let i = 0; i < n; i++) weights[i] *= theta;
+    softmaxInto(weights, weights, n);
   }
 }

@@ -2,7 +2,7 @@ import { AdaptError } from '../adapt/adapt-error.ts';
 import type { AdaptationOptions } from '../adapt/adaptation-options.ts';
 import type { CacheOptions } from '../adapt/cache-options.ts';
 import { dynamicEvaluation } from '../adapt/dynamic/dynamic-evaluation.ts';
-import type { AdaptedParameters, DynamicEvaluationOptions } from '../adapt/dynamic/dynamic-options.ts';
+import { definedFields, type AdaptedParameters, type DynamicEvaluationOptions } from '../adapt/dynamic/dynamic-options.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Model } from '../model/model.ts';
 
@@ -58,17 +58,11 @@ export function adaptationFromFlags(model: Model, values: AdaptFlagValues, dynam
     kind === 'none' ? false : { kind: kind as CacheOptions['kind'], size: number('cache-size'), theta: number('theta'), lambda: number('lambda') };
   const dynamicFlag = values.dynamic ?? (dynamicByDefault ? 'on' : 'off');
   if (dynamicFlag !== 'on' && dynamicFlag !== 'off') throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `--dynamic is ${JSON.stringify(dynamicFlag)}; expected on or off`);
-  const fromFlags: DynamicEvaluationOptions = withoutUndefined({
+  const fromFlags: DynamicEvaluationOptions = definedFields({
     learningRate: number('dynamic-lr'),
     decay: number('dynamic-decay'),
     segment: number('segment'),
     parameters: values['adapt-parameters'] as AdaptedParameters | undefined,
   });
   return { cache, dynamic: dynamicFlag === 'on' ? dynamicEvaluation(model, { ...dynamicPreset, ...fromFlags }) : null };
-}
-
-function withoutUndefined<T extends object>(options: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) if (value !== undefined) out[key] = value;
-  return out as T;
 }

@@ -6,6 +6,7 @@ import { stepKernelsFor } from '../../model/step-kernels.ts';
 import { kernelBackend } from '../../math/wasm/kernel-backend.ts';
 import { MatVecKernel } from '../../math/wasm/matvec-kernel.ts';
 import { NetworkGraph } from '../../train/graph/network-graph.ts';
+import { clipScale, gradientNorm } from '../../train/optim/optimizer.ts';
 import { TrainableModel } from '../../train/trainable-model.ts';
 import { AdaptError } from '../adapt-error.ts';
 import { modelAdaptationDefaults } from '../model-defaults.ts';
@@ -163,13 +164,7 @@ export class DynamicEvaluation implements WeightAdaptation {
     graph.backward();
     const { learningRate, decay, clip } = this.options;
     const tensors = this.adaptedTensors();
-    let scale = learningRate;
-    if (clip > 0) {
-      let squares = 0;
-      for (const tensor of tensors) for (let i = 0; i < tensor.gradient.length; i++) squares += tensor.gradient[i] * tensor.gradient[i];
-      const norm = Math.sqrt(squares);
-      if (norm > clip) scale *= clip / norm;
-    }
+    const scale = clip > 0 ? learningRate * clipScale(gradientNorm(tensors), clip) : learningRate;
     for (const tensor of tensors) {
       const { value, gradient, original } = tensor;
       for (let i = 0; i < value.length; i++) value[i] += decay * (original[i] - value[i]) - scale * gradient[i];

@@ -64,8 +64,9 @@ export function resolveDynamicOptions(options: DynamicEvaluationOptions, default
   return Object.freeze(resolved);
 }
 
-function definedFields(options: DynamicEvaluationOptions): Partial<ResolvedDynamicOptions> {
+/** The fields of `options` that are set: spreading it over defaults never overwrites one with undefined. */
+export function definedFields<T extends object>(options: T): Partial<T> {
   const fields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) fields[key] = value;
-  return fields as Partial<ResolvedDynamicOptions>;
+  return fields as Partial<T>;
 }
