@@ -123,8 +123,12 @@ function checkStructure(bytes: Uint8Array, limits: ResolvedLimits): void {
   }
 }
 
-/** Whether bytes start with a map header and the key "format": 'yes', 'no', or 'prefix' (a file cut inside them). */
-function matchMagic(bytes: Uint8Array): 'yes' | 'no' | 'prefix' {
+/**
+ * Whether bytes start with a map header and the key "format": 'yes', 'no', or
+ * 'prefix' (a file cut inside them). Model files and adaptation profiles both
+ * open this way. A few byte compares.
+ */
+export function matchMagic(bytes: Uint8Array): 'yes' | 'no' | 'prefix' {
   const head = bytes[0];
   const headerLength = head >= 0x80 && head <= 0x8f ? 1 : head === 0xde ? 3 : head === 0xdf ? 5 : 0;
   if (headerLength === 0) return 'no';

@@ -4,6 +4,7 @@ import { crc32 } from '../../format/crc32.ts';
 import { FormatError } from '../../format/errors.ts';
 import { CHECKSUM_TRAILER_LENGTH, CHECKSUM_TRAILER_PREFIX } from '../../format/model-file.ts';
 import { scanMessagePack, type ScanLimits } from '../../format/msgpack-scan.ts';
+import { matchMagic } from '../../format/read-model-file.ts';
 import { float32ToBytes } from '../../format/tensor-bytes.ts';
 import { int32ToBytes } from './int32-bytes.ts';
 import type { AdaptationProfile } from './profile-contents.ts';
@@ -14,7 +15,6 @@ import { readProfileFields } from './read-profile-fields.ts';
 import { showValue } from './show-value.ts';
 import { validateProfile } from './validate-profile.ts';
 
-const FORMAT_KEY = Uint8Array.from([0xa6, 0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74]); // fixstr "format"
 
 // No extension types in either direction: the encoder never emits one, and
 // the decoder could never hand one back as a value (the scan refuses them first).
@@ -184,19 +184,6 @@ function profileMessage(error: FormatError): string {
     if (match !== null) return `${match[0]} (${PROFILE_LIMIT_NAMES[match[1]]})`;
   }
   return error.message;
-}
-
-/** Whether bytes start with a map header and the key "format": 'yes', 'no', or 'prefix' (bytes cut inside them). */
-function matchMagic(bytes: Uint8Array): 'yes' | 'no' | 'prefix' {
-  const head = bytes[0];
-  const headerLength = head >= 0x80 && head <= 0x8f ? 1 : head === 0xde ? 3 : head === 0xdf ? 5 : 0;
-  if (headerLength === 0) return 'no';
-  for (let i = 0; i < FORMAT_KEY.length; i++) {
-    const at = headerLength + i;
-    if (at >= bytes.length) return 'prefix';
-    if (bytes[at] !== FORMAT_KEY[i]) return 'no';
-  }
-  return 'yes';
 }
 
 function decodeDocument(bytes: Uint8Array, limits: ResolvedProfileLimits): Record<string, unknown> {
