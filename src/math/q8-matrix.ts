@@ -20,8 +20,7 @@ export class Q8Matrix implements WeightMatrix {
   readonly blockSize: number;
   /** ceil(cols / blockSize): scales per row. */
   readonly blocksPerRow: number;
-  /** Quantized elements [rows × cols], row-major. */
-  readonly data: Int8Array;
+  private storage: Int8Array;
   /** Scales [rows × blocksPerRow]; each is positive and finite in a loaded model. */
   readonly scales: Float32Array;
   /** The WebAssembly kernel holding these weights with `kernelBias`, once attached (see attachKernel). */
@@ -45,8 +44,26 @@ export class Q8Matrix implements WeightMatrix {
     this.cols = cols;
     this.blockSize = effectiveBlock;
     this.blocksPerRow = blocksPerRow;
-    this.data = data;
+    this.storage = data;
     this.scales = scales;
+  }
+
+  /** Quantized elements [rows × cols], row-major. Treat as read-only: a Model is immutable. */
+  get data(): Int8Array {
+    return this.storage;
+  }
+
+  /**
+   * Internal: makes `data` the given array, which must hold the same
+   * [rows × cols] values. The WebAssembly kernels call it after copying the
+   * weights into their memory (row-major there too), so a model's weights are
+   * resident once, not twice. Cold path; allocates nothing.
+   */
+  adoptStorage(same: Int8Array): void {
+    if (same.length !== this.storage.length) {
+      throw new RangeError(`Q8Matrix.adoptStorage: ${same.length} elements, expected ${this.storage.length}`);
+    }
+    this.storage = same;
   }
 
   /**
@@ -93,9 +110,12 @@ export class Q8Matrix implements WeightMatrix {
   /**
    * Internal: from now on multiplyInto with this same bias array runs in the
    * given WebAssembly kernel (made from these weights by a session), so
-   * callers outside a session (next-token prediction) get the fast path too.
+   * callers outside a session (next-token prediction) get the fast path too;
+   * and `data` becomes the kernel's row-major copy where it has one (see
+   * {@link adoptStorage}). Cold path.
    */
   attachKernel(kernel: Q8MatVecKernel, bias: Float32Array): void {
+    if (kernel.weight !== null) this.adoptStorage(kernel.weight);
     this.kernel = kernel;
     this.kernelBias = bias;
   }

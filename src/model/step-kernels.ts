@@ -26,13 +26,15 @@ export interface StepKernels {
 const kernelsByModel = new WeakMap<Model, Map<string, StepKernels>>();
 
 /**
- * The WebAssembly kernels of a model, made on first use. The head's f32
- * matrix is copied into its kernel's memory once and the F32Matrix then reads
- * that copy (attachKernel), so the largest matrix is held once; the recurrent
- * layers' matrices and int8 heads are packed into panel layouts for speed, a
- * second copy next to the matrix's own array (f32: 4·G·H·(I + H) bytes per
- * layer; int8: a quarter of that). This relies on the Model being immutable:
- * later writes to the array a matrix was built from are not seen.
+ * The WebAssembly kernels of a model, made on first use. Every matrix the
+ * kernels can read in its own layout is copied into its kernel's memory once
+ * and the matrix then reads that copy (adoptStorage), so it is held once: the
+ * head (f32, or int8 with a multiple of 16 columns) and the int8 LSTM/Elman
+ * layers with I + H a multiple of 16. The f32 recurrent layers and the GRU
+ * layers are packed into panel layouts for speed, a second copy next to the
+ * matrix's own array (f32: 4·G·H·(I + H) bytes per layer; int8: a quarter of
+ * that). This relies on the Model being immutable: later writes to the array
+ * a matrix was built from are not seen.
  * Cold path: copies every weight once.
  */
 export function stepKernelsFor(model: Model): StepKernels {
@@ -60,7 +62,11 @@ function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
   const kind = cell.kind === 'lstm' ? (hard ? LayerKernelKind.LstmHard : LayerKernelKind.Lstm) : cell.kind === 'rnn-relu' ? LayerKernelKind.RnnRelu : LayerKernelKind.RnnTanh;
   const weight = cell.weight;
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
-  if (weight instanceof Q8Matrix) return RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
+  if (weight instanceof Q8Matrix) {
+    const kernel = RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
+    if (kernel !== null && kernel.q8Weight !== null) weight.adoptStorage(kernel.q8Weight);
+    return kernel;
+  }
   return null;
 }
 

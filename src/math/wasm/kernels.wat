@@ -441,11 +441,14 @@
         (br $tail))))
 
   ;; =====================================================================
-  ;; int8 weights (Q8Matrix) packed in panels of 4 rows: for each 16-column
-  ;; sub-block, the 4 rows' 16 bytes follow each other (64 bytes). Columns are
-  ;; padded to a multiple of 16 and rows to a multiple of 4 with zeros. A
-  ;; block of `subPerBlock` sub-blocks shares one f32 scale per row; the
-  ;; scales are packed [panel][block][4 rows]. subPerRow: sub-blocks per row.
+  ;; int8 weights (Q8Matrix) row-major, each row padded to a multiple of 16
+  ;; columns (rowBytes = subPerRow·16 bytes apart) and the rows to a multiple
+  ;; of 4, padding zero: for a matrix whose columns are already a multiple of
+  ;; 16 this is the Q8Matrix's own array, so the model holds it once. The
+  ;; kernels take 4 rows at a time, one 16-column sub-block of each per load,
+  ;; and reuse each load of x for the 4 rows. A block of `subPerBlock`
+  ;; sub-blocks shares one f32 scale per row; the scales are packed
+  ;; [panel of 4 rows][block][4 rows]. subPerRow: sub-blocks per row.
   ;; =====================================================================
 
   ;; Quantizes x [n] (n a multiple of 8, padding zero) to int16 in xq with one
@@ -487,15 +490,19 @@
   (func $matvecQ8
     (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
     (param $xq i32) (param $xScale f32) (param $bias i32) (param $out i32)
-    (local $p i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
+    (local $p i32) (local $panel i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
     (local $f v128) (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
     (local $xlo v128) (local $xhi v128) (local $w v128)
-    (local.set $p (local.get $W))
+    (local.set $panel (local.get $W))
+    (local.set $r1 (i32.shl (local.get $subPerRow) (i32.const 4)))
+    (local.set $r2 (i32.shl (local.get $r1) (i32.const 1)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $r1)))
     (local.set $sp (local.get $scales))
     (local.set $r (i32.const 0))
     (block $rowsDone
       (loop $panels
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (local.get $panel))
         (local.set $f (v128.const i32x4 0 0 0 0))
         (local.set $sub (i32.const 0))
         (local.set $xp (local.get $xq))
@@ -509,23 +516,23 @@
             (loop $subs
               (local.set $xlo (v128.load (local.get $xp)))
               (local.set $xhi (v128.load offset=16 (local.get $xp)))
-              (local.set $w (v128.load offset=0 (local.get $p)))
+              (local.set $w (v128.load (local.get $p)))
               (local.set $i0 (i32x4.add (local.get $i0) (i32x4.add
                 (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
                 (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
-              (local.set $w (v128.load offset=16 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r1))))
               (local.set $i1 (i32x4.add (local.get $i1) (i32x4.add
                 (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
                 (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
-              (local.set $w (v128.load offset=32 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r2))))
               (local.set $i2 (i32x4.add (local.get $i2) (i32x4.add
                 (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
                 (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
-              (local.set $w (v128.load offset=48 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r3))))
               (local.set $i3 (i32x4.add (local.get $i3) (i32x4.add
                 (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $w)) (local.get $xlo))
                 (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $w)) (local.get $xhi)))))
-              (local.set $p (i32.add (local.get $p) (i32.const 64)))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
               (local.set $xp (i32.add (local.get $xp) (i32.const 32)))
               (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
               (br_if $subs (i32.lt_u (local.get $sub) (local.get $blockEnd))))
@@ -540,6 +547,7 @@
           (f32x4.add
             (f32x4.mul (local.get $f) (f32x4.splat (local.get $xScale)))
             (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $r1) (i32.const 2))))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $panels))))
 
@@ -550,15 +558,19 @@
   (func $matvecQ8Float
     (param $W i32) (param $scales i32) (param $rows i32) (param $subPerRow i32) (param $subPerBlock i32)
     (param $x i32) (param $bias i32) (param $out i32)
-    (local $p i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
+    (local $p i32) (local $panel i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $sp i32) (local $r i32) (local $sub i32) (local $blockEnd i32) (local $xp i32)
     (local $f v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $w v128) (local $lo v128) (local $hi v128)
-    (local.set $p (local.get $W))
+    (local.set $panel (local.get $W))
+    (local.set $r1 (i32.shl (local.get $subPerRow) (i32.const 4)))
+    (local.set $r2 (i32.shl (local.get $r1) (i32.const 1)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $r1)))
     (local.set $sp (local.get $scales))
     (local.set $r (i32.const 0))
     (block $rowsDone
       (loop $panels
         (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (local.get $panel))
         (local.set $f (v128.const i32x4 0 0 0 0))
         (local.set $sub (i32.const 0))
         (local.set $xp (local.get $x))
@@ -574,7 +586,7 @@
               (local.set $x1 (v128.load offset=16 (local.get $xp)))
               (local.set $x2 (v128.load offset=32 (local.get $xp)))
               (local.set $x3 (v128.load offset=48 (local.get $xp)))
-              (local.set $w (v128.load offset=0 (local.get $p)))
+              (local.set $w (v128.load (local.get $p)))
               (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
@@ -582,7 +594,7 @@
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
-              (local.set $w (v128.load offset=16 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r1))))
               (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
@@ -590,7 +602,7 @@
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
-              (local.set $w (v128.load offset=32 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r2))))
               (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
@@ -598,7 +610,7 @@
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
-              (local.set $w (v128.load offset=48 (local.get $p)))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r3))))
               (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $lo (i16x8.extend_low_i8x16_s (local.get $w))))) (local.get $x0))
@@ -606,7 +618,7 @@
                 (f32x4.add
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.tee $hi (i16x8.extend_high_i8x16_s (local.get $w))))) (local.get $x2))
                   (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $hi))) (local.get $x3))))))
-              (local.set $p (i32.add (local.get $p) (i32.const 64)))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
               (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
               (local.set $sub (i32.add (local.get $sub) (i32.const 1)))
               (br_if $subs (i32.lt_u (local.get $sub) (local.get $blockEnd))))
@@ -617,6 +629,7 @@
             (br $blocks)))
         (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
           (f32x4.add (local.get $f) (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $r1) (i32.const 2))))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $panels))))
 

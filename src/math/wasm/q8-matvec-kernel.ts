@@ -20,9 +20,11 @@ export type Q8KernelMode = 'integer' | 'float';
 
 /**
  * A fixed int8 matrix with f32 scales and an f32 bias (a quantized output
- * layer) multiplied by the WebAssembly SIMD kernel. The weights are packed
- * into panels in the kernel's own memory (rows·cols bytes, a second copy next
- * to the Q8Matrix's), with x, its int16 copy and out as scratch.
+ * layer) multiplied by the WebAssembly SIMD kernel. The weights are copied
+ * row-major into the kernel's own memory (rows padded to 4, columns to 16),
+ * with x, its int16 copy and out as scratch; when the columns need no
+ * padding, {@link weight} is that copy as a Q8Matrix's `data`, which the
+ * matrix then adopts so the weights are held once.
  */
 export class Q8MatVecKernel {
   readonly rows: number;
@@ -39,6 +41,8 @@ export class Q8MatVecKernel {
   private readonly x: Float32Array;
   /** [rows] the kernel's output without the padding rows. */
   private readonly out: Float32Array;
+  /** The weights [rows × cols] row-major in the kernel's memory, or null when rows are padded (cols not a multiple of 16). */
+  readonly weight: Int8Array | null;
 
   /** The kernel for a matrix, or null when its scale blocks are not multiples of 16 columns. Cold path. */
   static create(matrix: Q8Parts, bias: Float32Array | null, mode: Q8KernelMode): Q8MatVecKernel | null {
@@ -66,6 +70,7 @@ export class Q8MatVecKernel {
     this.biasOffset = b.offset;
     this.xOffset = x.offset;
     this.outOffset = out.offset;
+    this.weight = paddedCols === matrix.cols ? w.view.subarray(0, matrix.rows * matrix.cols) : null;
     this.x = x.view.subarray(0, matrix.cols);
     this.out = out.view.subarray(0, matrix.rows);
   }

@@ -42,10 +42,11 @@ export function q8Layout(rows: number, cols: number, blockSize: number): Q8Layou
 }
 
 /**
- * Packs row-major int8 W [rows × cols] into panels of 4 rows (for each
- * 16-column sub-block, the 4 rows' 16 bytes in a row) and its scales
- * [rows × blocksPerRow] into [panel][block][4 rows]. Padding stays zero
- * (both targets must be zeroed). Cold path.
+ * Lays row-major int8 W [rows × cols] out for the kernels: row-major with
+ * each row padded to paddedCols (so when cols is a multiple of 16 the weight
+ * region is W itself followed by zero rows), and its scales [rows ×
+ * blocksPerRow] as [panel of 4 rows][block][4 rows]. Padding stays zero
+ * (both targets must be zeroed). Cold path: one pass over W.
  */
 export function packQ8(
   packedWeights: Int8Array,
@@ -56,15 +57,12 @@ export function packQ8(
   data: Int8Array,
   scales: Float32Array,
 ): void {
-  const { subPerRow, blocksPerRow } = layout;
+  const { paddedCols, blocksPerRow } = layout;
+  if (paddedCols === cols) packedWeights.set(data.subarray(0, rows * cols));
+  else for (let r = 0; r < rows; r++) packedWeights.set(data.subarray(r * cols, (r + 1) * cols), r * paddedCols);
   for (let r = 0; r < rows; r++) {
     const panel = Math.floor(r / Q8_PANEL_ROWS);
     const rowInPanel = r % Q8_PANEL_ROWS;
-    const panelBase = panel * Q8_PANEL_ROWS * subPerRow * Q8_SUB_COLUMNS;
-    for (let c = 0; c < cols; c++) {
-      const sub = Math.floor(c / Q8_SUB_COLUMNS);
-      packedWeights[panelBase + sub * Q8_PANEL_ROWS * Q8_SUB_COLUMNS + rowInPanel * Q8_SUB_COLUMNS + (c % Q8_SUB_COLUMNS)] = data[r * cols + c];
-    }
     for (let b = 0; b < blocksPerRow; b++) {
       packedScales[(panel * blocksPerRow + b) * Q8_PANEL_ROWS + rowInPanel] = scales[r * blocksPerRow + b];
     }

@@ -17,11 +17,13 @@ const Q8 = 1;
 
 /**
  * One recurrent layer stepped by the WebAssembly SIMD kernels, with f32 or
- * int8 weights. The fused weights [G·H × (I + H)] are packed once into the
- * kernel's own memory in panels (f32: 8 rows per 4-column block; int8: 4 rows
- * per 16-column block), so the product streams one pointer and reuses each
- * load of x for several rows; next to them lives one step's scratch (xh,
- * gates, c). The packed copy is in addition to the matrix's own array.
+ * int8 weights. The fused weights [G·H × (I + H)] are copied once into the
+ * kernel's own memory: f32 packed in panels of 8 rows per 4-column block (the
+ * product streams one pointer and reuses each load of x for 8 rows; a copy
+ * in addition to the matrix's own array), int8 row-major with rows padded to
+ * 16 columns (4 rows per pass; when no padding is needed the Q8Matrix adopts
+ * this copy, see q8Weight, and the weights are held once); next to them
+ * lives one step's scratch (xh, gates, c).
  * Every session of a model shares the kernel: a step copies the session's h
  * and c in, makes one call, and copies them back, so a session's own memory
  * stays its state alone. Steps are synchronous, so sessions never interleave
@@ -60,6 +62,12 @@ export class RecurrentLayerKernel {
   private readonly biasView: Float32Array;
   /** f32 only: the packed weights, for {@link refreshF32}. */
   private packedF32: Float32Array | null = null;
+  /**
+   * int8 only: the weights [G·H × (I + H)] row-major in the kernel's memory
+   * when I + H is a multiple of 16 (no padding columns), for the Q8Matrix to
+   * adopt (Q8Matrix.adoptStorage) so the layer's weights are held once; else null.
+   */
+  q8Weight: Int8Array | null = null;
 
   /**
    * A kernel over f32 weight [G·H × (I + H)] and bias [G·H], packed into a new memory.
@@ -97,10 +105,12 @@ export class RecurrentLayerKernel {
     const w = arena.takeInt8(paddedRows * paddedCols);
     const scales = arena.takeFloat32(paddedRows * blocksPerRow);
     packQ8(w.view, scales.view, layout, rows, cols, weight.data, weight.scales);
-    return new RecurrentLayerKernel(
+    const kernel = new RecurrentLayerKernel(
       kind, inputSize, hiddenSize, arena, Q8, mode === 'float' ? 1 : 0, w.offset, scales.offset,
       paddedRows, layout.subPerRow, layout.subPerBlock, layout.activationLimit, bias, paddedCols,
     );
+    if (paddedCols === cols) kernel.q8Weight = w.view.subarray(0, rows * cols);
+    return kernel;
   }
 
   /** Takes the scratch regions after the weights (and scales) already taken from the arena. */
