@@ -18,7 +18,21 @@ export { LstmCell } from './cells/lstm-cell.ts';
 export { ElmanCell } from './cells/elman-cell.ts';
 export { GruCell, type GruVariant } from './cells/gru-cell.ts';
 
-export { validateArchitecture, gateActivationOf, type Architecture, type LayerArchitecture, type HeadKind, type InputKind } from './model/architecture.ts';
+export {
+  validateArchitecture,
+  gateActivationOf,
+  cellOf,
+  hiddenSizeOf,
+  layerInputSizeOf,
+  topHiddenSize,
+  isMixedStack,
+  hiddenOffsetOf,
+  hiddenStateSize,
+  cellStateOffsetOf,
+  cellStateSize,
+  stateSizeOf,
+  describeLayers,
+  type Architecture, type LayerArchitecture, type HeadKind, type InputKind } from './model/architecture.ts';
 export { InputError, ConfigError } from './model/errors.ts';
 export { Model, type ModelParts, type Head, type TokenizerSettings } from './model/model.ts';
 export { Session } from './model/session.ts';

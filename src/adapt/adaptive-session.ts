@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors.ts';
+import { hiddenOffsetOf, topHiddenSize } from '../model/architecture.ts';
 import { logSumExp } from '../math/softmax.ts';
 import { topKInto } from '../math/top-k.ts';
 import { checkToken } from '../model/check-token.ts';
@@ -77,8 +78,9 @@ export class AdaptiveSession {
     this.model = model;
     this.dynamic = dynamic;
     this.session = new Session(dynamic === null ? model : dynamic.model);
-    const H = a.hiddenSize;
-    this.top = this.session.h.subarray((a.numLayers - 1) * H);
+    // The top layer's h, the last of session.h (layers may differ in size).
+    const H = topHiddenSize(a);
+    this.top = this.session.h.subarray(hiddenOffsetOf(a, a.numLayers - 1));
     this.previousTop = new Float32Array(H);
     this.recomputed = new Float32Array(a.outputSize);
     this.logits = this.recomputed;

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors.ts';
+import { topHiddenSize } from '../model/architecture.ts';
 import type { Model } from '../model/model.ts';
 import { AdaptError } from './adapt-error.ts';
 import type { AdaptiveSession } from './adaptive-session.ts';
@@ -41,7 +42,8 @@ export function profileOf(session: AdaptiveSession, options: ProfileOfOptions = 
   if (table !== null) for (let i = 0; i < table.size; i++) words.push({ text: table.textOf(i), count: table.countOf(i) });
   return {
     modelFingerprint: fingerprintOf(model),
-    hiddenSize: a.hiddenSize,
+    // The width of the cache's states: the top layer's h.
+    hiddenSize: topHiddenSize(a),
     vocabSize: a.vocabSize,
     tokensRead: session.tokensRead,
     cache: session.cache === null ? null : cacheEntries(session),

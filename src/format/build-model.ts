@@ -4,7 +4,7 @@ import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
-import { gateActivationOf } from '../model/architecture.ts';
+import { cellOf, describeLayers, gateActivationOf, hiddenSizeOf, isMixedStack, layerInputSizeOf, topHiddenSize } from '../model/architecture.ts';
 import { createCell } from '../model/build-layer.ts';
 import { Model, type Head } from '../model/model.ts';
 import { FormatError } from './errors.ts';
@@ -21,25 +21,29 @@ import { bytesToFloat32, bytesToInt8, float16BytesToFloat32 } from './tensor-byt
  */
 export function buildModel(file: ModelFile): Model {
   const a = file.architecture;
+  // "lstm" for a plain stack (the message as before), "lstm:24, gru:16" for a mixed one.
+  const stackName = isMixedStack(a) ? `(${describeLayers(a)})` : a.cell;
   const byName = new Map(file.tensors.map((t) => [t.name, t]));
   const used = new Set<string>();
   const take = (name: string): FileTensor => {
     const tensor = byName.get(name);
-    if (tensor === undefined) throw new FormatError(ErrorCode.MISSING_TENSOR, `tensor ${name} is missing (a ${a.numLayers}-layer ${a.cell} model with ${a.input} input and ${a.head} head needs it)`);
+    if (tensor === undefined) throw new FormatError(ErrorCode.MISSING_TENSOR, `tensor ${name} is missing (a ${a.numLayers}-layer ${stackName} model with ${a.input} input and ${a.head} head needs it)`);
     used.add(name);
     return tensor;
   };
 
-  const H = a.hiddenSize;
-  const rows = gateCountOf(a.cell) * H;
   const embedding = a.input === 'embedding' ? toMatrix(untied(take(TENSOR_NAMES.embedding)), [a.vocabSize, a.inputSize]) : null;
   const layers: RecurrentCell[] = [];
   for (let l = 0; l < a.numLayers; l++) {
-    const inputSize = l === 0 ? a.inputSize : H;
-    const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [rows, inputSize + H]);
-    const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), biasLengthOf(a.cell, H));
-    layers.push(createCell(a.cell, inputSize, H, weight, bias, { gateActivation: gateActivationOf(a, l) }));
+    // Each layer has its own kind and size (version 4); its input is the layer below's h.
+    const cell = cellOf(a, l);
+    const H = hiddenSizeOf(a, l);
+    const inputSize = layerInputSizeOf(a, l);
+    const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [gateCountOf(cell) * H, inputSize + H]);
+    const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), biasLengthOf(cell, H));
+    layers.push(createCell(cell, inputSize, H, weight, bias, { gateActivation: gateActivationOf(a, l) }));
   }
+  const H = topHiddenSize(a);
   let head: Head | null = null;
   if (a.head !== 'none') {
     const entry = take(TENSOR_NAMES.headWeight);
@@ -62,7 +66,7 @@ export function buildModel(file: ModelFile): Model {
   }
   for (const tensor of file.tensors) {
     if (!used.has(tensor.name)) {
-      throw new FormatError(ErrorCode.UNEXPECTED_TENSOR, `tensor ${tensor.name} is not part of a ${a.numLayers}-layer ${a.cell} model with ${a.input} input and ${a.head} head`);
+      throw new FormatError(ErrorCode.UNEXPECTED_TENSOR, `tensor ${tensor.name} is not part of a ${a.numLayers}-layer ${stackName} model with ${a.input} input and ${a.head} head`);
     }
   }
   try {

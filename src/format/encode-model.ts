@@ -4,6 +4,7 @@ import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
+import type { LayerArchitecture } from '../model/architecture.ts';
 import type { Model } from '../model/model.ts';
 import { crc32 } from './crc32.ts';
 import { FormatError } from './errors.ts';
@@ -46,7 +47,7 @@ const noExtensions: ExtensionCodecType<undefined> = {
 
 /**
  * Encodes a model as a model file (docs/FORMAT.md), in the lowest version
- * that describes it (formatVersionOf: 3 with hard-sigmoid layers, 2 for GRU models, else 1): architecture, tensors in
+ * that describes it (formatVersionOf: 4 for a stack whose layers differ in kind or size, 3 with hard-sigmoid layers, 2 for GRU models, else 1): architecture, tensors in
  * the requested storage type, vocabulary, tokenizer, metadata, and the
  * CRC-32 trailer. A head that shares the embedding matrix object is stored
  * once, as a reference. The same model and options give the same bytes on
@@ -103,8 +104,8 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Arr
       numLayers: a.numLayers,
       head: a.head,
       outputSize: a.outputSize,
-      // Version 3, only when a layer differs from the defaults: older files stay as they were.
-      ...(a.layers === undefined ? {} : { layers: a.layers.map((layer) => ({ gateActivation: layer.gateActivation })) }),
+      // Version 3 (4 with a layer's own cell or hiddenSize), only when a layer differs from the defaults: older files stay as they were.
+      ...(a.layers === undefined ? {} : { layers: a.layers.map(encodeLayer) }),
     },
     tensors,
   };
@@ -127,6 +128,15 @@ export function encodeModel(model: Model, options: EncodeOptions = {}): Uint8Arr
   bytes[at + 2] = (crc >>> 8) & 0xff;
   bytes[at + 3] = crc & 0xff;
   return bytes;
+}
+
+/** One entry of architecture.layers: the gate activation, then the cell and hiddenSize only where they differ from layer 0's (validateArchitecture keeps them only then). */
+function encodeLayer(layer: LayerArchitecture): Record<string, unknown> {
+  return {
+    gateActivation: layer.gateActivation,
+    ...(layer.cell === undefined ? {} : { cell: layer.cell }),
+    ...(layer.hiddenSize === undefined ? {} : { hiddenSize: layer.hiddenSize }),
+  };
 }
 
 function encodeMatrix(

@@ -1,5 +1,5 @@
 import { isGru } from '../cells/cell.ts';
-import type { Architecture } from '../model/architecture.ts';
+import { cellOf, isMixedStack, type Architecture } from '../model/architecture.ts';
 import type { TokenizerSettings } from '../model/model.ts';
 
 /** The `format` value every model file starts with. */
@@ -8,25 +8,32 @@ export const FORMAT_NAME = 'lstm-stream';
 /**
  * The newest version this library reads and writes. Version 2 adds the GRU
  * cells, version 3 the per-layer settings (`architecture.layers`: the hard
- * sigmoid gate activation); a writer gives each file the lowest version that
- * describes it (see {@link formatVersionOf}), so an LSTM or Elman file stays
- * version 1, byte for byte, and older readers keep reading what they can.
+ * sigmoid gate activation), version 4 a layer's own cell kind and hidden size
+ * (`architecture.layers[l].cell`, `.hiddenSize`: mixed stacks); a writer
+ * gives each file the lowest version that describes it (see
+ * {@link formatVersionOf}), so an LSTM or Elman file stays version 1, byte
+ * for byte, and older readers keep reading what they can.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** The versions this library reads. */
-export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
 
 /**
  * The lowest format version that can describe a model of this architecture:
- * 3 when it has per-layer settings (a hard-sigmoid layer; an older reader
- * would compute its gates with the logistic sigmoid), 2 for the GRU cells (a
- * version-1 reader would take a GRU's 3H-row weights for something else or
- * fail on them), 1 otherwise. Writers use it.
+ * 4 when a layer's kind or size differs from layer 0's (a version-3 reader
+ * would refuse the unknown layer fields, and an older one would build every
+ * layer like layer 0), 3 when it has other per-layer settings (a
+ * hard-sigmoid layer; an older reader would compute its gates with the
+ * logistic sigmoid), 2 for the GRU cells (a version-1 reader would take a
+ * GRU's 3H-row weights for something else or fail on them), 1 otherwise.
+ * Writers use it. O(L).
  */
 export function formatVersionOf(architecture: Architecture): number {
+  if (isMixedStack(architecture)) return 4;
   if (architecture.layers !== undefined) return 3;
-  return isGru(architecture.cell) ? 2 : 1;
+  for (let l = 0; l < architecture.numLayers; l++) if (isGru(cellOf(architecture, l))) return 2;
+  return 1;
 }
 
 /** Storage types of a tensor in a file. */

@@ -1,6 +1,7 @@
 import { decode, DecodeError, type ExtensionCodecType } from '@msgpack/msgpack';
 import { ErrorCode, LstmStreamError } from '../errors.ts';
-import { validateArchitecture, type Architecture } from '../model/architecture.ts';
+import { gateCountOf } from '../cells/cell.ts';
+import { cellOf, layerInputSizeOf, validateArchitecture, type Architecture } from '../model/architecture.ts';
 import type { TokenizerSettings } from '../model/model.ts';
 import { crc32 } from './crc32.ts';
 import { FormatError } from './errors.ts';
@@ -73,17 +74,13 @@ export function readModelFile(bytes: Uint8Array, options: ReadOptions = {}): Mod
     if (!TOP_LEVEL_KEYS.includes(key)) throw new FormatError(ErrorCode.INVALID_FIELD, `unknown top-level field ${show(key)}`);
   }
   const architecture = readArchitecture(document.architecture, limits);
+  checkFieldsKnownTo(version, document.architecture as Record<string, unknown>);
   if (formatVersionOf(architecture) > version) {
-    // A file cannot use what its version's readers do not know: a GRU in version 1, per-layer settings before 3.
-    const what = isPlainMap(document.architecture) && document.architecture.layers !== undefined ? 'architecture.layers' : `architecture.cell is ${show(architecture.cell)}, which`;
+    // A file cannot use what its version's readers do not know: a GRU in version 1.
     throw new FormatError(
       ErrorCode.INVALID_FIELD,
-      `${what} needs format version ${formatVersionOf(architecture)}; this file says version ${version}`,
+      `architecture.cell is ${show(architecture.cell)}, which needs format version ${formatVersionOf(architecture)}; this file says version ${version}`,
     );
-  }
-  if (isPlainMap(document.architecture) && document.architecture.layers !== undefined && version < 3) {
-    // An all-default layers list describes a lower version's model, but that version's readers do not know the field.
-    throw new FormatError(ErrorCode.INVALID_FIELD, `architecture.layers needs format version 3; this file says version ${version}`);
   }
   return {
     version,
@@ -188,6 +185,27 @@ function checkChecksum(bytes: Uint8Array, document: Record<string, unknown>, ver
   return { stored, computed, ok: computed === stored };
 }
 
+/**
+ * Refuses per-layer fields newer than the file's version, naming the first:
+ * `architecture.layers` before version 3, a layer's own `cell` or
+ * `hiddenSize` (a mixed stack) before version 4; those versions' readers do
+ * not know them (an all-default entry describes a lower version's model, but
+ * its readers would still refuse the field). Also refuses a GRU layer in a
+ * version-1 file. O(L).
+ */
+function checkFieldsKnownTo(version: number, architecture: Record<string, unknown>): void {
+  const layers = architecture.layers;
+  if (layers === undefined) return;
+  if (version < 3) throw new FormatError(ErrorCode.INVALID_FIELD, `architecture.layers needs format version 3; this file says version ${version}`);
+  (layers as Record<string, unknown>[]).forEach((layer, l) => {
+    for (const field of ['cell', 'hiddenSize']) {
+      if (version < 4 && layer[field] !== undefined) {
+        throw new FormatError(ErrorCode.INVALID_FIELD, `architecture.layers[${l}].${field} (a layer's own kind or size) needs format version 4; this file says version ${version}`);
+      }
+    }
+  });
+}
+
 function readArchitecture(value: unknown, limits: ResolvedLimits): Architecture {
   if (!isPlainMap(value)) throw new FormatError(ErrorCode.INVALID_FIELD, `architecture is ${show(value)}, expected a map`);
   const fields = ['cell', 'input', 'vocabSize', 'inputSize', 'hiddenSize', 'numLayers', 'head', 'outputSize', 'layers'];
@@ -201,6 +219,18 @@ function readArchitecture(value: unknown, limits: ResolvedLimits): Architecture 
     if (error instanceof LstmStreamError) throw new FormatError(ErrorCode.INVALID_FIELD, error.message, { cause: error });
     throw error;
   }
+  // A layer's own hiddenSize (version 4) is bounded like a tensor: its weight [gateCount·H × (I + H)] must fit maxTensorElements.
+  architecture.layers?.forEach((layer, l) => {
+    if (layer.hiddenSize === undefined) return;
+    const H = layer.hiddenSize;
+    const elements = gateCountOf(cellOf(architecture, l)) * H * (layerInputSizeOf(architecture, l) + H);
+    if (elements > limits.maxTensorElements) {
+      throw new FormatError(
+        ErrorCode.LIMIT_EXCEEDED,
+        `architecture.layers[${l}].hiddenSize is ${H}: its weight would have ${elements} elements, over the maxTensorElements limit of ${limits.maxTensorElements}`,
+      );
+    }
+  });
   for (const field of ['vocabSize', 'outputSize'] as const) {
     if (architecture[field] > limits.maxVocabulary) {
       throw new FormatError(

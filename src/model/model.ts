@@ -1,7 +1,7 @@
 import type { RecurrentCell } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
-import { validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
+import { cellOf, hiddenSizeOf, layerInputSizeOf, topHiddenSize, validateArchitecture, type Architecture, type HeadKind } from './architecture.ts';
 import { ConfigError } from './errors.ts';
 import { outputClassesFromMetadata } from './output-classes.ts';
 import { checkOutputClassBounds, checkWeightBounds } from './weight-bounds.ts';
@@ -14,7 +14,7 @@ import { Session } from './session.ts';
 /** The linear output layer o_t = g(V·h_t + b). */
 export interface Head {
   readonly kind: Exclude<HeadKind, 'none'>;
-  /** V [outputSize × hiddenSize]. */
+  /** V [outputSize × H_top], H_top the top layer's hiddenSize. */
   readonly weight: WeightMatrix;
   /** b [outputSize]. */
   readonly bias: Float32Array;
@@ -33,7 +33,7 @@ export interface TokenizerSettings {
 export interface ModelParts {
   /** Token models: the embedding [vocabSize × inputSize]. Omit (or null) for dense input. */
   readonly embedding?: WeightMatrix | null;
-  /** The recurrent stack, bottom first. All layers share one kind and hiddenSize. */
+  /** The recurrent stack, bottom first. Each layer has its own kind and hiddenSize; layer l's inputSize is the hiddenSize of layer l − 1. */
   readonly layers: readonly RecurrentCell[];
   /** The output layer; omit (or null) to have steps return the top layer's h. */
   readonly head?: Head | null;
@@ -94,7 +94,7 @@ export class Model {
       numLayers: layers.length,
       head: head === null ? 'none' : head.kind,
       outputSize: head === null ? 0 : head.weight.rows,
-      layers: layers.map((layer) => ({ gateActivation: layer.gateActivation })),
+      layers: layers.map((layer) => ({ gateActivation: layer.gateActivation, cell: layer.kind, hiddenSize: layer.hiddenSize })),
     });
     checkParts(this.architecture, embedding, layers, head);
     const bounds = checkWeightBounds(this.architecture, embedding, layers, head);
@@ -143,8 +143,8 @@ export class Model {
 
   /**
    * A new Session: one stream's state (zeros) and scratch buffers, allocated
-   * now, sharing this model's weights. Cost: about 4·(2·L·H + max(I, H) + H +
-   * gateCount·H + outputSize) bytes.
+   * now, sharing this model's weights. Cost: about 4·(2·Σ_l H_l + max_l(I_l + H_l) +
+   * max_l scratch_l + outputSize) bytes (see Session.byteLength).
    */
   session(): Session {
     return new Session(this);
@@ -167,12 +167,9 @@ function checkParts(
   head: Head | null,
 ): void {
   layers.forEach((layer, l) => {
-    const expectedInput = l === 0 ? a.inputSize : a.hiddenSize;
-    if (layer.kind !== a.cell) {
-      throw new ConfigError(ErrorCode.INVALID_CONFIG, `layer ${l} is ${layer.kind}, but layer 0 is ${a.cell}; a stack has one cell kind`);
-    }
-    if (layer.hiddenSize !== a.hiddenSize) {
-      throw new ConfigError(ErrorCode.INVALID_CONFIG, `layer ${l} has hiddenSize ${layer.hiddenSize}, but layer 0 has ${a.hiddenSize}`);
+    const expectedInput = layerInputSizeOf(a, l);
+    if (layer.kind !== cellOf(a, l) || layer.hiddenSize !== hiddenSizeOf(a, l)) {
+      throw new ConfigError(ErrorCode.INVALID_CONFIG, `layer ${l} is ${layer.kind} with hiddenSize ${layer.hiddenSize}, but the architecture says ${cellOf(a, l)} with ${hiddenSizeOf(a, l)}`);
     }
     if (layer.inputSize !== expectedInput) {
       throw new ConfigError(
@@ -185,8 +182,8 @@ function checkParts(
     if (head.kind !== 'softmax' && head.kind !== 'linear') {
       throw new ConfigError(ErrorCode.INVALID_CONFIG, `head.kind is ${JSON.stringify(head.kind)}; expected softmax or linear`);
     }
-    if (head.weight.cols !== a.hiddenSize) {
-      throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head weight has ${head.weight.cols} columns, expected hiddenSize ${a.hiddenSize}`);
+    if (head.weight.cols !== topHiddenSize(a)) {
+      throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head weight has ${head.weight.cols} columns, expected the top layer's hiddenSize ${topHiddenSize(a)}`);
     }
     if (head.bias.length !== head.weight.rows) {
       throw new ConfigError(ErrorCode.TENSOR_SHAPE_MISMATCH, `head bias has ${head.bias.length} elements, expected ${head.weight.rows}`);

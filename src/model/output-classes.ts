@@ -1,12 +1,12 @@
 import { ErrorCode } from '../errors.ts';
 import type { OutputClassLayer } from '../math/class-softmax.ts';
-import type { Architecture } from './architecture.ts';
+import { topHiddenSize, type Architecture } from './architecture.ts';
 import { ConfigError } from './errors.ts';
 
 /**
  * Reads a factorized output from `metadata.outputClasses` (the trainer writes
  * it for a model trained with frequency classes: classCount, classOf [V],
- * weight as C rows of H numbers, bias [C]) into typed arrays, or null when
+ * weight as C rows of H_top numbers — the top layer's hidden size —, bias [C]) into typed arrays, or null when
  * the metadata has none. Throws ConfigError (INVALID_CONFIG) naming the field
  * that is malformed. Cold path: one pass over the class layer.
  */
@@ -21,7 +21,7 @@ export function outputClassesFromMetadata(metadata: Readonly<Record<string, unkn
   if (a.head !== 'softmax') fail(`a factorized output needs a softmax head; this model has ${a.head}`);
   if (!(typeof classCount === 'number' && Number.isInteger(classCount) && classCount >= 1)) fail(`classCount is ${JSON.stringify(classCount)}; expected a positive integer`);
   const C = classCount as number;
-  const H = a.hiddenSize;
+  const H = topHiddenSize(a);
   const V = a.outputSize;
   if (!Array.isArray(classOf) || classOf.length !== V) fail(`classOf must list the class of each of the ${V} words`);
   const classes = new Int32Array(V);

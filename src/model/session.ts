@@ -9,6 +9,7 @@ import type { Prediction } from '../text/prediction.ts';
 import { checkToken } from './check-token.ts';
 import { InputError } from './errors.ts';
 import type { Model } from './model.ts';
+import { cellStateSize, describeLayers, hiddenOffsetOf, hiddenStateSize, topHiddenSize } from './architecture.ts';
 import { createStepBuffers, stepBufferBytes, type StepBuffers } from './step-buffers.ts';
 import { stepKernelsFor, type HeadKernel, type LayerKernel } from './step-kernels.ts';
 
@@ -19,9 +20,17 @@ import { stepKernelsFor, type HeadKernel, type LayerKernel } from './step-kernel
  */
 export class Session {
   readonly model: Model;
-  /** Live, writable hidden state [numLayers × hiddenSize], row l = layer l. */
+  /**
+   * Live, writable hidden state: every layer's h end to end, bottom first,
+   * each of its own size ([numLayers × hiddenSize] for a plain stack; layer
+   * l starts at hiddenOffsetOf(architecture, l)).
+   */
   readonly h: Float32Array;
-  /** Live, writable LSTM cell state [numLayers × hiddenSize]; null for Elman and GRU models (their state is h alone). */
+  /**
+   * Live, writable LSTM cell state: the C of every LSTM layer end to end,
+   * bottom first (see cellStateOffsetOf); null when no layer is an LSTM
+   * (Elman and GRU state is h alone).
+   */
   readonly c: Float32Array | null;
   /** Steps taken since creation or the last reset; used to say where bad input was. */
   position = 0;
@@ -36,10 +45,12 @@ export class Session {
   private readonly layerInputs: readonly Float32Array[];
   /** [3·C] for a factorized output (model.outputClasses), else empty. */
   private readonly classScratch: Float32Array;
-  /** [H] the top layer's h, as bits, that the last step's output was computed from (see currentOutput). */
+  /** [H_top] the top layer's h, as bits, that the last step's output was computed from (see currentOutput). */
   private readonly stepTopBits: Int32Array;
-  /** [H] a bit view of the top layer's live h (a view of this.h). */
+  /** [H_top] a bit view of the top layer's live h (a view of this.h). */
   private readonly topBits: Int32Array;
+  /** Where the top layer's h starts in this.h: what the head reads. */
+  private readonly topOffset: number;
   /** True from a step until reset, restore or discardOutput: the output may still be the state's (see currentOutput). */
   private outputFresh = false;
 
@@ -51,8 +62,9 @@ export class Session {
   constructor(model: Model) {
     const a = model.architecture;
     this.model = model;
-    this.h = new Float32Array(a.numLayers * a.hiddenSize);
-    this.c = a.cell === 'lstm' ? new Float32Array(a.numLayers * a.hiddenSize) : null;
+    this.h = new Float32Array(hiddenStateSize(a));
+    const cLength = cellStateSize(a);
+    this.c = cLength > 0 ? new Float32Array(cLength) : null;
     const kernels = kernelBackend() === 'wasm' ? stepKernelsFor(model) : null;
     this.layerKernels = kernels === null ? null : kernels.layers;
     this.headKernel = kernels === null ? null : kernels.head;
@@ -60,8 +72,9 @@ export class Session {
     const { xh, hLayers } = this.buffers;
     this.layerInputs = hLayers.map((_, l) => (l === 0 ? xh.subarray(0, a.inputSize) : hLayers[l - 1]));
     this.classScratch = new Float32Array(model.outputClasses === null ? 0 : classScratchSize(model.outputClasses));
-    this.stepTopBits = new Int32Array(a.hiddenSize);
-    this.topBits = new Int32Array(this.h.buffer, this.h.byteOffset + (a.numLayers - 1) * a.hiddenSize * 4, a.hiddenSize);
+    this.topOffset = hiddenOffsetOf(a, a.numLayers - 1);
+    this.stepTopBits = new Int32Array(topHiddenSize(a));
+    this.topBits = new Int32Array(this.h.buffer, this.h.byteOffset + this.topOffset * 4, topHiddenSize(a));
   }
 
   /** Bytes this session owns: state (h, c) plus scratch. The weights (and the WebAssembly kernels' memory) are the model's. */
@@ -69,7 +82,7 @@ export class Session {
     return this.stateSize * 4 + stepBufferBytes(this.model.architecture) + this.classScratch.byteLength + this.stepTopBits.byteLength;
   }
 
-  /** Number of floats in a snapshot: h, then c for LSTM. */
+  /** Number of floats in a snapshot: h, then c for the LSTM layers (stateSizeOf(architecture)). */
   get stateSize(): number {
     return this.h.length + (this.c === null ? 0 : this.c.length);
   }
@@ -103,7 +116,7 @@ export class Session {
     this.position = 0;
   }
 
-  /** A copy of the state: h [L×H], then c [L×H] for LSTM. Allocates stateSize floats. */
+  /** A copy of the state: h (every layer's, end to end), then c (the LSTM layers'). Allocates stateSize floats. */
   snapshot(): Float32Array {
     return this.snapshotInto(new Float32Array(this.stateSize));
   }
@@ -197,7 +210,7 @@ export class Session {
       const got = snapshot instanceof Float32Array ? `${snapshot.length} floats` : describe(snapshot);
       throw new InputError(
         ErrorCode.SNAPSHOT_SIZE_MISMATCH,
-        `${where}: snapshot is ${got}, expected a Float32Array of ${this.stateSize} (h${this.c === null ? '' : ' and c'}, ${this.model.architecture.numLayers} layers × ${this.model.architecture.hiddenSize})`,
+        `${where}: snapshot is ${got}, expected a Float32Array of ${this.stateSize} (h${this.c === null ? '' : ' and c'} of ${this.model.architecture.numLayers} layers: ${describeLayers(this.model.architecture)})`,
       );
     }
   }
@@ -252,26 +265,23 @@ export class Session {
     const model = this.model;
     const layers = model.layers;
     const { xh, gates, hLayers, cLayers, output } = this.buffers;
-    const H = model.architecture.hiddenSize;
     const kernels = this.layerKernels;
-    let inputWidth = model.architecture.inputSize;
     for (let l = 0; l < layers.length; l++) {
       const kernel = kernels === null ? null : kernels[l];
       if (kernel !== null) {
         kernel.stepInto(hLayers[l], cLayers[l], this.layerInputs[l]);
         continue;
       }
-      if (l > 0) {
-        xh.set(hLayers[l - 1], 0);
-        inputWidth = H;
-      }
-      xh.set(hLayers[l], inputWidth);
+      // [x; h] for this layer: its input (in place for layer 0), then its own previous h; each layer has its own widths.
+      if (l > 0) xh.set(hLayers[l - 1], 0);
+      xh.set(hLayers[l], layers[l].inputSize);
       layers[l].stepInto(hLayers[l], cLayers[l], xh, gates);
     }
     const head = model.head;
+    const top = this.topOffset;
     if (this.headKernel !== null) this.headKernel.multiplyInto(output, hLayers[layers.length - 1]);
-    else if (head !== null) head.weight.multiplyInto(output, this.h, (layers.length - 1) * H, head.bias);
-    if (model.outputClasses !== null) classLogProbabilitiesInPlace(output, this.h, (layers.length - 1) * H, model.outputClasses, this.classScratch);
+    else if (head !== null) head.weight.multiplyInto(output, this.h, top, head.bias);
+    if (model.outputClasses !== null) classLogProbabilitiesInPlace(output, this.h, top, model.outputClasses, this.classScratch);
     this.stepTopBits.set(this.topBits);
     this.outputFresh = true;
     this.position++;

@@ -2,6 +2,7 @@ import type { CellKind, GateActivation } from '../cells/cell.ts';
 import { gateCountOf, isGru } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
+import { describeLayers, isMixedStack } from './architecture.ts';
 import { createCell } from './build-layer.ts';
 import { ConfigError } from './errors.ts';
 import { Model, type Head } from './model.ts';
@@ -28,6 +29,15 @@ export interface FromTorchOptions {
    * layer count.
    */
   readonly gateActivations?: readonly GateActivation[];
+  /**
+   * Each layer's cell kind, bottom first, for a stack whose layers differ in
+   * kind or size (PyTorch's modules have one of each, so only lstm-stream's
+   * own transport writes such a dict): each layer's hidden size is then
+   * read from its own weight_hh_l{l}. Omitted: every layer is `cell` with
+   * layer 0's size. Throws ConfigError (INVALID_CONFIG) when the list's
+   * length is not the layer count; takes precedence over `cell`.
+   */
+  readonly cells?: readonly CellKind[];
 }
 
 const LAYER_KEY = /^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d+)$/;
@@ -69,16 +79,18 @@ export function fromTorchStateDict(
   if (options.gateActivations !== undefined && options.gateActivations.length !== numLayers) {
     throw new ConfigError(ErrorCode.INVALID_CONFIG, `gateActivations has ${options.gateActivations.length} entries for a ${numLayers}-layer state dict`);
   }
+  if (options.cells !== undefined && options.cells.length !== numLayers) {
+    throw new ConfigError(ErrorCode.INVALID_CONFIG, `cells has ${options.cells.length} entries for a ${numLayers}-layer state dict`);
+  }
   const hh0 = take(`${prefix}weight_hh_l0`);
   expectRank(`${prefix}weight_hh_l0`, hh0, 2);
-  const hiddenSize = hh0.shape[1];
   const gateRows = hh0.shape[0];
-  const cell = options.cell ?? (gateRows === 4 * hiddenSize ? 'lstm' : gateRows === 3 * hiddenSize ? 'gru' : 'rnn-tanh');
-  const gateCount = gateCountOf(cell);
-  if (gateRows !== gateCount * hiddenSize) {
+  const firstSize = hh0.shape[1];
+  const cell = options.cells?.[0] ?? options.cell ?? (gateRows === 4 * firstSize ? 'lstm' : gateRows === 3 * firstSize ? 'gru' : 'rnn-tanh');
+  if (gateRows !== gateCountOf(cell) * firstSize) {
     throw new ConfigError(
       ErrorCode.TENSOR_SHAPE_MISMATCH,
-      `${prefix}weight_hh_l0 has shape [${hh0.shape}], expected [${gateCount * hiddenSize}, ${hiddenSize}] for ${cell} with hiddenSize ${hiddenSize}`,
+      `${prefix}weight_hh_l0 has shape [${hh0.shape}], expected [${gateCountOf(cell) * firstSize}, ${firstSize}] for ${cell} with hiddenSize ${firstSize}`,
     );
   }
 
@@ -90,15 +102,25 @@ export function fromTorchStateDict(
   }
 
   const layers = [];
+  let hiddenSize = firstSize; // [the current layer's H]; the head reads the top one's
   for (let l = 0; l < numLayers; l++) {
+    const below = hiddenSize;
+    const layerCell = options.cells?.[l] ?? cell;
+    const gateCount = gateCountOf(layerCell);
     const ihName = `${prefix}weight_ih_l${l}`;
     const ih = take(ihName);
     expectRank(ihName, ih, 2);
     const inputSize = ih.shape[1];
-    const expectedInput = l > 0 ? hiddenSize : embedding !== null ? embedding.cols : inputSize;
+    const expectedInput = l > 0 ? below : embedding !== null ? embedding.cols : inputSize;
+    const hhName = `${prefix}weight_hh_l${l}`;
+    const hh = l === 0 ? hh0 : take(hhName);
+    // With per-layer cells each layer has its own size (its weight_hh's columns); PyTorch's modules have one size.
+    if (options.cells !== undefined) {
+      expectRank(hhName, hh, 2);
+      hiddenSize = hh.shape[1];
+    }
     expectShape(ihName, ih, [gateCount * hiddenSize, expectedInput]);
-    const hh = l === 0 ? hh0 : take(`${prefix}weight_hh_l${l}`);
-    expectShape(`${prefix}weight_hh_l${l}`, hh, [gateCount * hiddenSize, hiddenSize]);
+    expectShape(hhName, hh, [gateCount * hiddenSize, hiddenSize]);
     const rows = gateCount * hiddenSize;
     const cols = inputSize + hiddenSize;
     const weight = new Float32Array(rows * cols);
@@ -106,7 +128,7 @@ export function fromTorchStateDict(
       for (let k = 0; k < inputSize; k++) weight[r * cols + k] = ih.data[r * inputSize + k];
       for (let k = 0; k < hiddenSize; k++) weight[r * cols + inputSize + k] = hh.data[r * hiddenSize + k];
     }
-    const gru = isGru(cell);
+    const gru = isGru(layerCell);
     const biasSum = new Float64Array(gru ? 2 * rows : rows);
     ['bias_ih', 'bias_hh'].forEach((kind, half) => {
       const name = `${prefix}${kind}_l${l}`;
@@ -119,7 +141,7 @@ export function fromTorchStateDict(
     });
     // Summed in f64 and rounded once, so an f64 state dict loses no more than one rounding.
     const bias = Float32Array.from(biasSum);
-    layers.push(createCell(cell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias, { gateActivation: options.gateActivations?.[l] ?? 'sigmoid' }));
+    layers.push(createCell(layerCell, inputSize, hiddenSize, new F32Matrix(rows, cols, weight), bias, { gateActivation: options.gateActivations?.[l] ?? 'sigmoid' }));
   }
 
   let head: Head | null = null;
@@ -143,7 +165,7 @@ export function fromTorchStateDict(
     if (!used.has(key)) {
       throw new ConfigError(
         ErrorCode.UNEXPECTED_TENSOR,
-        `state dict has tensor ${key}, which a ${numLayers}-layer ${cell} model does not use (bidirectional and projected LSTMs are not supported)`,
+        `state dict has tensor ${key}, which a ${numLayers}-layer ${options.cells === undefined ? cell : options.cells.join('/')} model does not use (bidirectional and projected LSTMs are not supported)`,
       );
     }
   }
@@ -158,15 +180,23 @@ export function fromTorchStateDict(
  * Throws ConfigError (INVALID_CONFIG) for what PyTorch's modules cannot
  * compute: a `gru-reset-before` model (nn.GRU applies the reset gate after
  * the hidden product) and hard-sigmoid gates (nn.LSTM and nn.GRU use the
- * sigmoid), unless `transport` says the names only carry the weights back
- * into fromTorchStateDict with the same cell and gateActivations (the
- * trainer's worker threads). Cold path: allocates a copy of every weight.
+ * sigmoid) and a stack whose layers differ in kind or size (PyTorch's
+ * modules have one of each), unless `transport` says the names only carry
+ * the weights back into fromTorchStateDict with the same cells and
+ * gateActivations (the trainer's worker threads). Cold path: allocates a
+ * copy of every weight.
  */
 export function toTorchStateDict(
   model: Model,
   options: { readonly transport?: boolean } = {},
 ): Record<string, { shape: number[]; data: Float32Array }> {
   const a = model.architecture;
+  if (isMixedStack(a) && options.transport !== true) {
+    throw new ConfigError(
+      ErrorCode.INVALID_CONFIG,
+      `a stack whose layers differ in kind or size (${describeLayers(a)}) has no PyTorch state dict: nn.LSTM, nn.GRU and nn.RNN have one cell kind and one hidden size; ONNX (a chain of recurrent nodes) and TensorFlow.js carry it`,
+    );
+  }
   if (a.cell === 'gru-reset-before' && options.transport !== true) {
     throw new ConfigError(
       ErrorCode.INVALID_CONFIG,
@@ -188,16 +218,17 @@ export function toTorchStateDict(
   model.layers.forEach((layer, l) => {
     const rows = layer.weight.rows;
     const inputSize = layer.inputSize;
-    const cols = inputSize + a.hiddenSize;
+    const H = layer.hiddenSize;
+    const cols = inputSize + H;
     const fused = layer.weight.toFloat32();
     const ih = new Float32Array(rows * inputSize);
-    const hh = new Float32Array(rows * a.hiddenSize);
+    const hh = new Float32Array(rows * H);
     for (let r = 0; r < rows; r++) {
       ih.set(fused.subarray(r * cols, r * cols + inputSize), r * inputSize);
-      hh.set(fused.subarray(r * cols + inputSize, (r + 1) * cols), r * a.hiddenSize);
+      hh.set(fused.subarray(r * cols + inputSize, (r + 1) * cols), r * H);
     }
     result[`${prefix}weight_ih_l${l}`] = { shape: [rows, inputSize], data: ih };
-    result[`${prefix}weight_hh_l${l}`] = { shape: [rows, a.hiddenSize], data: hh };
+    result[`${prefix}weight_hh_l${l}`] = { shape: [rows, H], data: hh };
     const gru = isGru(layer.kind);
     result[`${prefix}bias_ih_l${l}`] = { shape: [rows], data: layer.bias.slice(0, rows) };
     result[`${prefix}bias_hh_l${l}`] = { shape: [rows], data: gru ? layer.bias.slice(rows, 2 * rows) : new Float32Array(rows) };

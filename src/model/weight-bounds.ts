@@ -3,7 +3,7 @@ import { ErrorCode } from '../errors.ts';
 import { RELU_CEILING } from '../math/activations.ts';
 import type { OutputClassLayer } from '../math/class-softmax.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
-import type { Architecture } from './architecture.ts';
+import { topHiddenSize, type Architecture } from './architecture.ts';
 import { ConfigError } from './errors.ts';
 
 /**
@@ -25,7 +25,7 @@ export interface WeightBounds {
    * embedding, bounded here).
    */
   readonly inputLimit: number;
-  /** [H] a bound on each unit of the top layer's h: what the head and output classes read. */
+  /** [H_top] a bound on each unit of the top layer's h: what the head and output classes read. */
   readonly topHidden: Float64Array;
 }
 
@@ -54,7 +54,6 @@ export function checkWeightBounds(
   layers: readonly RecurrentCell[],
   head: { readonly weight: WeightMatrix; readonly bias: Float32Array } | null,
 ): WeightBounds {
-  const H = a.hiddenSize;
   // Bound on the layer input x: the embedding's largest element, or (dense) none.
   let inputBound = 0;
   if (embedding !== null) {
@@ -66,10 +65,13 @@ export function checkWeightBounds(
     }
   }
   let inputLimit = Infinity;
-  let below: Float64Array | null = null; // [H] bound on the h of the layer below
+  let below: Float64Array | null = null; // [H_{l-1}] bound on the h of the layer below
   for (let l = 0; l < layers.length; l++) {
     const layer = layers[l];
     const I = layer.inputSize;
+    // Each layer has its own kind and size (a mixed stack).
+    const H = layer.hiddenSize;
+    const kind = layer.kind;
     // The layer's own h, as the recurrence reads it: ReLU only by its ceiling.
     const ownBound = layer.kind === 'rnn-relu' ? RELU_CEILING : 1;
     const columns = new Float64Array(I + H);
@@ -80,7 +82,7 @@ export function checkWeightBounds(
     checkRowsFinite(layer.weight, name, rows);
     checkFiniteVector(layer.bias, `layer ${l} bias`);
     addBias(rows, layer.bias);
-    checkRows(`layer ${l} weight and bias`, rows, a.cell === 'lstm' || isGru(a.cell) ? H : 0, '|W·[x; h] + b|', isGru(a.cell) ? 'rzn' : 'ifgo');
+    checkRows(`layer ${l} weight and bias`, rows, kind === 'lstm' || isGru(kind) ? H : 0, '|W·[x; h] + b|', isGru(kind) ? 'rzn' : 'ifgo');
     const dense = l === 0 && embedding === null;
     if (dense) inputLimit = denseInputLimit(layer, rows, name);
     // What the next layer (or the head) reads: h itself, within [-1, 1], or
@@ -90,7 +92,7 @@ export function checkWeightBounds(
     for (let j = 0; j < H; j++) next[j] = layer.kind === 'rnn-relu' ? (dense ? RELU_CEILING : Math.min(RELU_CEILING, rows[j])) : 1;
     below = next;
   }
-  const topHidden = below ?? new Float64Array(H).fill(1);
+  const topHidden = below ?? new Float64Array(topHiddenSize(a)).fill(1);
   if (head !== null) {
     const rows = head.weight.rowBoundsInto(new Float64Array(head.weight.rows), topHidden);
     checkRowsFinite(head.weight, 'head weight', rows);

@@ -1,5 +1,6 @@
 import type { IConnackPacket, ISubscriptionGrant, MqttClient } from 'mqtt';
 import { ErrorCode } from '../errors.ts';
+import { topHiddenSize } from '../model/architecture.ts';
 import type { Model } from '../model/model.ts';
 import { DeviceForecaster } from './device-forecaster.ts';
 import { DeviceTable } from './device-table.ts';
@@ -74,7 +75,7 @@ export function createMqttBridge(model: Model, options: MqttBridgeOptions): Mqtt
   const { filter, log } = resolved;
   const inputSize = architecture.inputSize;
   // The head's output, or the top layer's h for a model without a head.
-  const outputSize = architecture.head === 'none' ? architecture.hiddenSize : architecture.outputSize;
+  const outputSize = architecture.head === 'none' ? topHiddenSize(architecture) : architecture.outputSize;
   const devices = new DeviceTable(resolved);
   const metrics = new MqttMetrics();
   const reading = new Float32Array(inputSize); // [inputSize] the message being read; each message overwrites it

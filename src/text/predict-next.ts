@@ -9,7 +9,6 @@ import { NextTokenPredictor, type Prediction } from './prediction.ts';
 
 /** The parts of a Model that next-token prediction reads. */
 export interface PredictingModelLike {
-  readonly architecture: { readonly hiddenSize: number; readonly numLayers: number };
   readonly head: { readonly kind: string; readonly weight: WeightMatrix; readonly bias: Float32Array } | null;
   readonly vocabulary: readonly string[] | null;
   /** A factorized output (Model.outputClasses); absent or null for a plain softmax. */
@@ -68,10 +67,11 @@ export function predictNext(session: PredictingSessionLike, k: number): Predicti
     };
     scratchByModel.set(model, scratch);
   }
-  const { hiddenSize, numLayers } = model.architecture;
-  head.weight.multiplyInto(scratch.logits, session.h, (numLayers - 1) * hiddenSize, head.bias);
+  // The top layer's h is the last one in session.h, as wide as the head's columns (layers may differ in size).
+  const top = session.h.length - head.weight.cols;
+  head.weight.multiplyInto(scratch.logits, session.h, top, head.bias);
   const classes = model.outputClasses ?? null;
-  if (classes !== null) classLogProbabilitiesInPlace(scratch.logits, session.h, (numLayers - 1) * hiddenSize, classes, scratch.classScratch);
+  if (classes !== null) classLogProbabilitiesInPlace(scratch.logits, session.h, top, classes, scratch.classScratch);
   return scratch.predictor.predict(scratch.logits, k);
 }
 

@@ -1,6 +1,7 @@
 import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
 import { SeededRandom } from '../math/random.ts';
+import { topHiddenSize } from '../model/architecture.ts';
 import { createCell } from '../model/build-layer.ts';
 import { Model, type Head } from '../model/model.ts';
 import type { OutputClasses } from './output-classes.ts';
@@ -49,7 +50,7 @@ export class TrainableModel {
    * Copies `source` (any dtype; read through toFloat32) into fresh f32 arrays
    * made by `allocate` (e.g. views on a SharedArrayBuffer for worker threads).
    * `tie` makes the head reuse the embedding matrix (needs vocabSize =
-   * outputSize and inputSize = hiddenSize); a source that already shares the
+   * outputSize and inputSize = the top layer's hiddenSize); a source that already shares the
    * two stays tied. `classLayer` adds a factorized output's class layer,
    * copied from `classWeights` or zero.
    */
@@ -76,9 +77,10 @@ export class TrainableModel {
     };
     const a = source.architecture;
     const tied = options.tie === true || (source.embedding !== null && source.head !== null && source.head.weight === source.embedding);
-    if (tied && !(a.input === 'embedding' && a.head !== 'none' && a.vocabSize === a.outputSize && a.inputSize === a.hiddenSize)) {
+    const topHidden = topHiddenSize(a);
+    if (tied && !(a.input === 'embedding' && a.head !== 'none' && a.vocabSize === a.outputSize && a.inputSize === topHidden)) {
       throw new RangeError(
-        `weight tying needs vocabSize = outputSize and inputSize = hiddenSize; the model has ${a.vocabSize}, ${a.outputSize}, ${a.inputSize}, ${a.hiddenSize}`,
+        `weight tying needs vocabSize = outputSize and inputSize = the top layer's hiddenSize; the model has ${a.vocabSize}, ${a.outputSize}, ${a.inputSize}, ${topHidden}`,
       );
     }
     const embedding = source.embedding === null ? null : copy(source.embedding);
@@ -116,7 +118,7 @@ export class TrainableModel {
       if (a.head !== 'softmax' || classes.vocabSize !== a.outputSize) {
         throw new RangeError(`output classes cover ${classes.vocabSize} words, but the model's softmax head has ${a.outputSize} outputs`);
       }
-      const size = classes.classCount * a.hiddenSize;
+      const size = classes.classCount * topHidden;
       const weight = allocate(size, 'value');
       const bias = allocate(classes.classCount, 'value');
       if (options.classWeights) {
@@ -124,7 +126,7 @@ export class TrainableModel {
         bias.set(options.classWeights.bias);
       } else {
         // Same ±1/√H start as the head, from a fixed seed so runs stay deterministic.
-        const bound = 1 / Math.sqrt(a.hiddenSize);
+        const bound = 1 / Math.sqrt(topHidden);
         const random = new SeededRandom(0x5eed);
         for (let i = 0; i < size; i++) weight[i] = random.uniform(-bound, bound);
       }

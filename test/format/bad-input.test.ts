@@ -52,7 +52,7 @@ describe('bad model files get FormatError with a stable code and a message namin
   });
 
   it('unsupported version: UNSUPPORTED_VERSION', () => {
-    expectFormatError(edited((d) => (d.version = 4)), ErrorCode.UNSUPPORTED_VERSION, /version is 4; this reader supports versions 1, 2 and 3/);
+    expectFormatError(edited((d) => (d.version = 5)), ErrorCode.UNSUPPORTED_VERSION, /version is 5; this reader supports versions 1, 2, 3 and 4/);
     expectFormatError(edited((d) => (d.version = 0)), ErrorCode.UNSUPPORTED_VERSION, /version is 0/);
     expectFormatError(edited((d) => (d.version = '1')), ErrorCode.UNSUPPORTED_VERSION, /version is "1"/);
   });

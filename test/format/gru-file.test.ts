@@ -33,7 +33,7 @@ describe('GRU model files', () => {
     const bytes = encodeModel(model);
     const file = readModelFile(bytes);
     expect(file.version).toBe(2);
-    expect(FORMAT_VERSION).toBe(3); // the newest this library writes (3: per-layer settings); a GRU file is 2
+    expect(FORMAT_VERSION).toBe(4); // the newest this library writes (4: mixed stacks); a GRU file is 2
     expect(file.architecture.cell).toBe(cell);
     expect(file.tensors.map((t) => [t.name, t.shape])).toEqual([
       ['embedding', [23, 6]],

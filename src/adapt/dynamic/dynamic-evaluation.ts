@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../errors.ts';
 import type { F32Matrix } from '../../math/f32-matrix.ts';
+import { cellStateOffsetOf, hiddenOffsetOf, hiddenSizeOf, hiddenStateSize, stateSizeOf } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import type { Session } from '../../model/session.ts';
 import { stepKernelsFor } from '../../model/step-kernels.ts';
@@ -74,7 +75,7 @@ export class DynamicEvaluation implements WeightAdaptation {
     this.segmentTokens = new Int32Array(T + 1);
     this.inputs = new Int32Array(T);
     this.targets = new Int32Array(T);
-    this.startState = new Float32Array(a.numLayers * a.hiddenSize * (a.cell === 'lstm' ? 2 : 1));
+    this.startState = new Float32Array(stateSizeOf(a));
     // Make the WebAssembly kernels now: they take over the head's array, and
     // the graph and the update must work on the arrays the session reads.
     if (kernelBackend() === 'wasm') stepKernelsFor(this.model);
@@ -153,11 +154,16 @@ export class DynamicEvaluation implements WeightAdaptation {
       this.targets[t] = tokens[t + 1];
     }
     const a = this.baseModel.architecture;
-    const H = a.hiddenSize;
-    const L = a.numLayers;
+    // The snapshot's layout (Session.snapshot): every layer's h, then the LSTM layers' C, each of its layer's size.
+    const cStart = hiddenStateSize(a);
     graph.layers.forEach((layer, l) => {
-      layer.h.set(this.startState.subarray(l * H, l * H + H));
-      if (layer.c.length > 0) layer.c.set(this.startState.subarray((L + l) * H, (L + l) * H + H));
+      const H = hiddenSizeOf(a, l);
+      const at = hiddenOffsetOf(a, l);
+      layer.h.set(this.startState.subarray(at, at + H));
+      if (layer.c.length > 0) {
+        const cAt = cStart + cellStateOffsetOf(a, l);
+        layer.c.set(this.startState.subarray(cAt, cAt + H));
+      }
     });
     this.trainable.zeroGradients();
     graph.forward(this.inputs, this.targets, T, null);

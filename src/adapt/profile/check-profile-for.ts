@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../errors.ts';
 import { TENSOR_NAMES } from '../../format/model-file.ts';
+import { describeLayers, isMixedStack, stateSizeOf, topHiddenSize } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import { modelFingerprint } from './model-fingerprint.ts';
 import type { AdaptationProfile } from './profile-contents.ts';
@@ -7,7 +8,8 @@ import { ProfileError } from './profile-error.ts';
 
 /**
  * Throws ProfileError (PROFILE_MODEL_MISMATCH) unless the profile belongs to
- * this model: the same fingerprint, hiddenSize and vocabSize (the token
+ * this model: the same fingerprint, hiddenSize (the top layer's: the width
+ * of the cache's states) and vocabSize (the token
  * space: the embedding's rows, or a dense-input model's softmax outputs, or
  * 0), every delta naming a tensor the model has (`embedding`,
  * `layers.{l}.weight`, `layers.{l}.bias`, `head.weight`, `head.bias`) with
@@ -22,15 +24,16 @@ import { ProfileError } from './profile-error.ts';
 export function checkProfileFor(profile: AdaptationProfile, model: Model, fingerprint: string = modelFingerprint(model)): void {
   const a = model.architecture;
   const vocabSize = a.input === 'embedding' ? a.vocabSize : a.head === 'softmax' ? a.outputSize : 0;
-  if (profile.modelFingerprint !== fingerprint || profile.hiddenSize !== a.hiddenSize || profile.vocabSize !== vocabSize) {
+  const hiddenSize = topHiddenSize(a);
+  if (profile.modelFingerprint !== fingerprint || profile.hiddenSize !== hiddenSize || profile.vocabSize !== vocabSize) {
     const differs = [
       profile.modelFingerprint !== fingerprint ? 'weights or vocabulary' : null,
-      profile.hiddenSize !== a.hiddenSize ? 'hidden size' : null,
+      profile.hiddenSize !== hiddenSize ? 'hidden size' : null,
       profile.vocabSize !== vocabSize ? 'vocabulary size' : null,
     ].filter((what) => what !== null);
     throw mismatch(
       `profile was made for model ${short(profile.modelFingerprint)} (hidden ${profile.hiddenSize}, vocabulary ${profile.vocabSize}); ` +
-        `this model is ${short(fingerprint)} (hidden ${a.hiddenSize}, vocabulary ${vocabSize}): the ${differs.join(', ')} differ`,
+        `this model is ${short(fingerprint)} (hidden ${hiddenSize}, vocabulary ${vocabSize}): the ${differs.join(', ')} differ`,
     );
   }
   const shapes = tensorShapes(model);
@@ -44,11 +47,10 @@ export function checkProfileFor(profile: AdaptationProfile, model: Model, finger
     }
   });
   if (profile.state !== null) {
-    const stateSize = a.numLayers * a.hiddenSize * (a.cell === 'lstm' ? 2 : 1);
+    const stateSize = stateSizeOf(a);
     if (profile.state.length !== stateSize) {
-      throw mismatch(
-        `state has ${profile.state.length} floats; a session of this model has ${stateSize} (h${a.cell === 'lstm' ? ' and C' : ''}, ${a.numLayers} layers × ${a.hiddenSize})`,
-      );
+      const cells = isMixedStack(a) ? ` (h, and C for LSTM layers, of ${describeLayers(a)})` : ` (h${a.cell === 'lstm' ? ' and C' : ''}, ${a.numLayers} layers × ${a.hiddenSize})`;
+      throw mismatch(`state has ${profile.state.length} floats; a session of this model has ${stateSize}${cells}`);
     }
   }
 }

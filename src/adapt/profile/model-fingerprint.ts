@@ -1,6 +1,6 @@
 import { TENSOR_NAMES } from '../../format/model-file.ts';
 import type { WeightMatrix } from '../../math/matrix.ts';
-import { gateActivationOf } from '../../model/architecture.ts';
+import { cellOf, gateActivationOf, hiddenSizeOf, isMixedStack } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import { FingerprintHash } from './fingerprint-hash.ts';
 
@@ -9,7 +9,8 @@ const TAG = 'lstm-stream model fingerprint v1';
 
 /**
  * A stable identifier of a model's weights and vocabulary: 16 lowercase hex
- * digits (a 64-bit digest, see fingerprint-hash.ts) of the architecture, the
+ * digits (a 64-bit digest, see fingerprint-hash.ts) of the architecture (each
+ * layer's kind, size and gate activation in a mixed stack), the
  * vocabulary strings, every weight as the model reads it (each matrix row
  * through WeightMatrix.rowInto, so a q8 or q4 model is hashed as its
  * dequantized values and differs from its f32 original, which computes
@@ -33,6 +34,16 @@ export function modelFingerprint(model: Model): string {
   if (a.layers !== undefined) {
     hash.addString('layers');
     for (let l = 0; l < a.numLayers; l++) hash.addString(gateActivationOf(a, l));
+    // A mixed stack's layers each have their own kind and size (two GRU variants
+    // have the same shapes but compute differently); hashed only for mixed stacks,
+    // so the fingerprints of the others stay as they were.
+    if (isMixedStack(a)) {
+      hash.addString('layer kinds and sizes');
+      for (let l = 0; l < a.numLayers; l++) {
+        hash.addString(cellOf(a, l));
+        hash.addNumber(hiddenSizeOf(a, l));
+      }
+    }
   }
 
   const vocabulary = model.vocabulary;

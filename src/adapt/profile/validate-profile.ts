@@ -68,9 +68,8 @@ export function validateProfile(profile: AdaptationProfile, limits: ResolvedProf
   if (state !== null) {
     if (!(state instanceof Float32Array)) throw invalidField(`state is ${showValue(state)}, expected a Float32Array or null`);
     checkLimit(state.length, limits.maxTensorElements, 'state has', 'maxTensorElements', 'elements');
-    if (state.length === 0 || state.length % hiddenSize !== 0) {
-      throw invalid(`state has ${state.length} elements, expected a positive multiple of hiddenSize ${hiddenSize} (h, then C for LSTM, per layer)`);
-    }
+    // Its exact length is the model's (checkProfileFor): a mixed stack's h and C need not be a multiple of the top layer's size.
+    if (state.length === 0) throw invalid('state has 0 elements, expected the state of a session (h, then C for LSTM layers)');
     checkFinite(state, 'state', 0);
   }
 }

@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { describeLayers, isMixedStack } from '../../model/architecture.ts';
 import { parseArgs } from 'node:util';
 import { CELL_KINDS, type CellKind } from '../../cells/cell.ts';
 import { ErrorCode } from '../../errors.ts';
@@ -188,6 +189,7 @@ function describe(model: Model): string {
   const a = model.architecture;
   const input = a.input === 'embedding' ? `embedding ${a.vocabSize}×${a.inputSize}` : `dense input ${a.inputSize}`;
   const head = a.head === 'none' ? 'no head' : `${a.head} head ${a.outputSize}`;
+  if (isMixedStack(a)) return `${a.numLayers} layers (${describeLayers(a)}), ${input}, ${head}, ${model.parameterCount} parameters`;
   const gates = a.layers === undefined ? '' : ` (gates ${a.layers.map((layer) => layer.gateActivation).join(' / ')})`;
   return `${a.numLayers}-layer ${a.cell}${gates}, ${input}, hidden ${a.hiddenSize}, ${head}, ${model.parameterCount} parameters`;
 }

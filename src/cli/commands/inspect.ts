@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeLayers, isMixedStack } from '../../model/architecture.ts';
 import { LstmStreamError } from '../../errors.ts';
 import { buildModel } from '../../format/build-model.ts';
 import { DEFAULT_LIMITS } from '../../format/limits.ts';
@@ -56,8 +57,10 @@ export async function runInspect(args: string[], write: (text: string) => void):
       : `checksum: MISMATCH: the file says ${hex(file.checksum.stored)}, its bytes give ${hex(file.checksum.computed)}; the file is damaged`,
   );
   lines.push(
-    `architecture: ${a.cell}, ${a.numLayers} layer${a.numLayers === 1 ? '' : 's'}, hidden ${a.hiddenSize}, ` +
-      (a.layers === undefined ? '' : `gates ${a.layers.map((layer) => layer.gateActivation).join(' / ')} (bottom first), `) +
+    (isMixedStack(a)
+      ? `architecture: ${a.numLayers} layers of their own kind and size, ${describeLayers(a)} (bottom first), `
+      : `architecture: ${a.cell}, ${a.numLayers} layer${a.numLayers === 1 ? '' : 's'}, hidden ${a.hiddenSize}, ` +
+        (a.layers === undefined ? '' : `gates ${a.layers.map((layer) => layer.gateActivation).join(' / ')} (bottom first), `)) +
       (a.input === 'embedding' ? `embedding input (vocabulary ${a.vocabSize}, size ${a.inputSize})` : `dense input (size ${a.inputSize})`) +
       (a.head === 'none' ? ', no head' : `, ${a.head} head (${a.outputSize} outputs)`) +
       (isClassLayer(file.metadata.outputClasses) ? `, factorized into ${file.metadata.outputClasses.classCount} frequency classes (metadata.outputClasses)` : ''),

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { describeLayers, isMixedStack } from '../../model/architecture.ts';
 import { adaptiveSession } from '../../adapt/adaptive-session.ts';
 import { loadModel } from '../../format/load-model.ts';
 import { joinWords } from '../../text/word-split.ts';
@@ -49,7 +50,8 @@ export const startCommand: Command = {
     out.write(`${AFTER_INTRODUCTION} … ${adapted.map(formatSuggestion).join(', ')}\n`);
     out.write(`  (the model alone: ${suggester.suggest(`${AFTER_INTRODUCTION} `, 5).map(formatSuggestion).join(', ')})\n`);
     const a = model.architecture;
-    out.write(`\nmodel: ${path}\n  ${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}, vocabulary ${a.vocabSize}\n`);
+    const stack = isMixedStack(a) ? `layers ${describeLayers(a)}` : `${a.cell}, ${a.numLayers} layer(s), hidden ${a.hiddenSize}`;
+    out.write(`\nmodel: ${path}\n  ${stack}, vocabulary ${a.vocabSize}\n`);
     if (process.stdin.isTTY && !values['no-interactive']) {
       out.write('\n');
       return runInteractive(suggester, 5);

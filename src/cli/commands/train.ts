@@ -5,7 +5,9 @@ import type { TensorDtype } from '../../format/model-file.ts';
 import { CELL_KINDS, GATE_ACTIVATIONS, hasGates, type CellKind, type GateActivation } from '../../cells/cell.ts';
 import { decodeModel } from '../../format/decode-model.ts';
 import type { Model } from '../../model/model.ts';
+import { describeLayers, isMixedStack, topHiddenSize } from '../../model/architecture.ts';
 import { createRandomModel } from '../../model/random-model.ts';
+import { parseLayerSpec } from '../layer-spec.ts';
 import { languageModelData } from '../../train/data/batches.ts';
 import { buildVocabulary, encodeTokens, readTokenFile } from '../../train/data/token-file.ts';
 import { TrainingError } from '../../train/errors.ts';
@@ -39,6 +41,10 @@ data and model:
   --embedding N           embedding size (default 64)
   --hidden N              hidden size (default 128)
   --layers N              recurrent layers (default 1)
+  --layer-spec SPEC       a stack whose layers differ in kind and size, bottom first, as
+                          KIND:SIZE entries, e.g. lstm:128,gru:64 or rnn-tanh:96,gru:64;
+                          replaces --cell, --hidden and --layers (--gate-activation applies
+                          to the LSTM / GRU layers; --tie needs embedding = the top size)
   --tie                   share the embedding with the output layer (embedding = hidden)
   --classes N             factorized softmax with N frequency classes (0 = full softmax; ~√V is fast)
 training:
@@ -108,6 +114,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       embedding: { type: 'string', default: '64' },
       hidden: { type: 'string', default: '128' },
       layers: { type: 'string', default: '1' },
+      'layer-spec': { type: 'string' },
       tie: { type: 'boolean', default: false },
       classes: { type: 'string', default: '0' },
       batch: { type: 'string', default: '20' },
@@ -152,8 +159,9 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   if (!GATE_ACTIVATIONS.includes(gateActivation)) {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--gate-activation is ${JSON.stringify(gateActivation)}; expected ${GATE_ACTIVATIONS.join(' or ')}`);
   }
-  if (gateActivation !== 'sigmoid' && !hasGates(cell)) {
-    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--gate-activation ${gateActivation}: a ${cell} layer has no gates`);
+  const spec = values['layer-spec'] === undefined ? null : parseLayerSpec(values['layer-spec']);
+  if (gateActivation !== 'sigmoid' && !(spec === null ? hasGates(cell) : spec.some((layer) => hasGates(layer.cell)))) {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--gate-activation ${gateActivation}: ${spec === null ? `a ${cell} layer has` : 'the layers of --layer-spec have'} no gates`);
   }
   const dtype = values.dtype as TensorDtype;
   if (!['f32', 'f16', 'q8'].includes(dtype)) throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--dtype is ${JSON.stringify(dtype)}; expected f32, f16 or q8`);
@@ -172,23 +180,26 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   const trainData = languageModelData(encodeTokens(trainTokens, vocabulary));
   const validData = values.valid === undefined ? null : languageModelData(encodeTokens(readTokenFile(values.valid), vocabulary));
   const V = vocabulary.length;
+  // Each layer's kind and size: --layer-spec's, or --layers copies of --cell and --hidden.
+  const stack = spec ?? Array.from({ length: number('layers') }, () => ({ cell, hiddenSize: number('hidden') }));
   const model =
     initial ??
     createRandomModel(
       {
-        cell,
+        cell: stack[0].cell,
         input: 'embedding',
         vocabSize: V,
-        inputSize: values.tie ? number('hidden') : number('embedding'),
-        hiddenSize: number('hidden'),
-        numLayers: number('layers'),
+        inputSize: values.tie ? stack[stack.length - 1].hiddenSize : number('embedding'),
+        hiddenSize: stack[0].hiddenSize,
+        numLayers: stack.length,
         head: 'softmax',
         outputSize: V,
-        layers: Array.from({ length: number('layers') }, () => ({ gateActivation })),
+        layers: stack.map((layer) => ({ gateActivation: hasGates(layer.cell) ? gateActivation : 'sigmoid', cell: layer.cell, hiddenSize: layer.hiddenSize })),
       },
       { seed: number('seed') },
     );
   const { hiddenSize, inputSize: embeddingSize, numLayers } = model.architecture;
+  const mixed = isMixedStack(model.architecture);
   if (initial !== null && initial.head?.weight === initial.embedding && !values.tie) {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `--init ${values.init} shares its embedding with the output layer; pass --tie to keep training it tied`);
   }
@@ -217,7 +228,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   };
 
   io.err(
-    `training ${model.architecture.cell}${model.architecture.layers !== undefined ? ` (gates ${model.layers.map((layer) => layer.gateActivation).join('/')})` : ''}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${hiddenSize}, vocabulary ${V}` +
+    `training ${mixed ? `layers ${describeLayers(model.architecture)}` : `${model.architecture.cell}${model.architecture.layers !== undefined ? ` (gates ${model.layers.map((layer) => layer.gateActivation).join('/')})` : ''}`}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${mixed ? topHiddenSize(model.architecture) : hiddenSize}${mixed ? ' at the top' : ''}, vocabulary ${V}` +
       `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
       `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${model.parameterCount} parameters\n`,
   );
@@ -274,7 +285,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     process.off('SIGINT', onSigint);
     clearBar();
   }
-  const settings = { ...result.options, cell: model.architecture.cell, embeddingSize, hiddenSize, numLayers, vocabSize: V, init: values.init ?? null, trainTokens: trainData.inputs.length, validTokens: validData?.inputs.length ?? 0, dtype };
+  const settings = { ...result.options, cell: model.architecture.cell, ...(mixed ? { layers: describeLayers(model.architecture) } : {}), embeddingSize, hiddenSize, numLayers, vocabSize: V, init: values.init ?? null, trainTokens: trainData.inputs.length, validTokens: validData?.inputs.length ?? 0, dtype };
   const summary: string[] = [];
   const last = result.history[result.history.length - 1];
   const best = result.history.reduce((b, r) => (r.validLoss < b.validLoss ? r : b), result.history[0] ?? last);

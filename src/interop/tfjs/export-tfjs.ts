@@ -1,3 +1,4 @@
+import { topHiddenSize } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import { extrasOf } from '../model-extras.ts';
 
@@ -25,7 +26,8 @@ const CLASS_OF = { lstm: 'LSTM', gru: 'GRU', 'gru-reset-before': 'GRU', 'rnn-tan
 /**
  * Writes a model as a TensorFlow.js Layers model (model.json + one weight
  * shard), the inverse of importTfjsLayers: a Sequential of [Embedding] →
- * LSTM | GRU | SimpleRNN × L (return_sequences true) → [Dense softmax |
+ * LSTM | GRU | SimpleRNN × L (return_sequences true; each layer of its own
+ * kind and size, so a mixed stack goes too) → [Dense softmax |
  * linear], in Keras's layout (kernel [I, G·H], recurrent_kernel [H, G·H],
  * GRU gates z, r, h). A `gru-reset-before` layer is a GRU with reset_after
  * false and one bias (b_ih + b_hh: both sit outside r there); a `gru` layer
@@ -97,7 +99,7 @@ export function exportTfjsLayers(model: Model, options: ExportTfjsOptions = {}):
   });
   if (model.head !== null) {
     const V = a.outputSize;
-    const H = a.hiddenSize;
+    const H = topHiddenSize(a); // the Dense layer reads the top recurrent layer
     layers.push({ class_name: 'Dense', config: { name: 'dense', trainable: true, dtype: 'float32', units: V, activation: model.head.kind === 'softmax' ? 'softmax' : 'linear', use_bias: true } });
     add('dense/kernel', [H, V], toColumns(model.head.weight.toFloat32(), H, 0, H, 1, V, SAME_ORDER));
     add('dense/bias', [V], model.head.bias.slice());

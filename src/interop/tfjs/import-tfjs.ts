@@ -23,8 +23,10 @@ const SAME_ORDER = [0, 1, 2, 3];
  * Builds a Model from a TensorFlow.js Layers model — the model.json (text,
  * bytes or parsed) and its weight shards (in manifest order, or by path) that
  * `tf.LayersModel.save` and tensorflowjs_converter write: [Embedding] →
- * LSTM | GRU | SimpleRNN × L (return_sequences below the top) → [Dense with
- * softmax or linear activation], in a Sequential or a plain functional chain.
+ * LSTM | GRU | SimpleRNN × L (return_sequences below the top; each layer of
+ * its own kind and size, e.g. LSTM(128) → LSTM(64) or SimpleRNN → GRU) →
+ * [Dense with softmax or linear activation], in a Sequential or a plain
+ * functional chain.
  * Converts Keras's layout: kernel [I, G·H] and recurrent_kernel [H, G·H] are
  * transposed into our rows; LSTM gates i, f, c, o are ours; GRU gates z, r, h
  * become r, z, n; a GRU with reset_after true (bias [2, 3H]: input and
@@ -111,10 +113,8 @@ export function importTfjsLayers(modelJson: string | Uint8Array | object, weight
     }
     width = H;
   });
-  const cell = kinds[0];
-  kinds.forEach((kind, l) => {
-    if (kind !== cell) throw unsupported(stack.recurrent[l].layer, `the stack mixes ${cell} and ${kind} layers; a stack of one cell kind is supported (per-layer kinds are not supported yet)`);
-  });
+  // Each layer keeps its own kind and size (a mixed stack); fromTorchStateDict reads each size from its weight_hh.
+  const cells = kinds;
 
   if (stack.dense !== null) {
     const { layer, units: V } = stack.dense;
@@ -128,7 +128,7 @@ export function importTfjsLayers(modelJson: string | Uint8Array | object, weight
     throw new InteropError(ErrorCode.TFJS_INVALID, `the manifest has weight(s) ${unclaimed.slice(0, 4).map((n) => JSON.stringify(n)).join(', ')}${unclaimed.length > 4 ? ', …' : ''} that belong to no supported layer`);
   }
   try {
-    const built = fromTorchStateDict(tensors, { cell, head: stack.dense?.head, gateActivations: stack.recurrent.map((spec: RecurrentSpec) => spec.gateActivation) });
+    const built = fromTorchStateDict(tensors, { cells, head: stack.dense?.head, gateActivations: stack.recurrent.map((spec: RecurrentSpec) => spec.gateActivation) });
     return withExtras(built, json.strings, 'model.json userDefinedMetadata', ErrorCode.TFJS_INVALID);
   } catch (error) {
     if (error instanceof LstmStreamError && !(error instanceof InteropError)) {

@@ -56,10 +56,9 @@ export function unsupported(layer: KerasLayer, why: string): InteropError {
  * recurrent dropout is ignored the same way). `kerasVersion` decides what
  * hard_sigmoid means (Keras 3 changed it). Throws InteropError
  * TFJS_UNSUPPORTED naming the layer and the reason for everything a
- * streaming stack of one cell kind and one size cannot compute
- * (Bidirectional, masking, attention, go_backwards, return_state,
- * time_major, other activations, stacks mixing kinds or sizes, an unknown
- * layer), TFJS_INVALID for a config field of the wrong type. Cold path.
+ * streaming stack cannot compute (Bidirectional, masking, attention,
+ * go_backwards, return_state, time_major, other activations, an unknown
+ * layer); the layers may differ in kind and size. TFJS_INVALID for a config field of the wrong type. Cold path.
  */
 export function stackOf(layers: readonly KerasLayer[], kerasVersion: string): StackSpec {
   let embedding: KerasLayer | null = null;
@@ -95,20 +94,8 @@ export function stackOf(layers: readonly KerasLayer[], kerasVersion: string): St
     }
   }
   if (recurrent.length === 0) throw new InteropError(ErrorCode.TFJS_UNSUPPORTED, 'model.json has no LSTM, GRU or SimpleRNN layer');
-  const first = recurrent[0];
-  for (const spec of recurrent.slice(1)) {
-    if (spec.layer.className !== first.layer.className || (spec.kind !== null && first.kind !== null && spec.kind !== first.kind)) {
-      throw unsupported(spec.layer, `the stack mixes ${describe(first)} and ${describe(spec)} layers; a stack of one cell kind is supported (per-layer kinds are not supported yet)`);
-    }
-    if (spec.units !== first.units) {
-      throw unsupported(spec.layer, `has ${spec.units} units and layer ${JSON.stringify(first.layer.name)} ${first.units}; layers of different sizes are not supported yet (per-layer sizes, issue 16 item 3)`);
-    }
-  }
+  // Layers may differ in kind and size (LSTM(128) → LSTM(64), SimpleRNN under a GRU): each is its own layer.
   return { embedding, recurrent, dense };
-}
-
-function describe(spec: RecurrentSpec): string {
-  return spec.kind === 'gru-reset-before' ? 'GRU (reset_after false)' : spec.kind === 'gru' ? 'GRU (reset_after true)' : spec.layer.className;
 }
 
 function recurrentOf(layer: KerasLayer, kerasVersion: string): RecurrentSpec {

@@ -62,12 +62,13 @@ export class NetworkGraph {
   private readonly embedding: Float32Array | null; // [V × I]
   private readonly dEmbedding: Float32Array | null;
   private readonly inputSize: number;
-  private readonly hiddenSize: number;
+  /** [L] each layer's own hidden size (a stack may mix sizes). */
+  private readonly hiddenSizes: readonly number[];
   private readonly embedded: Float32Array; // [T × B × I] embedding rows (token input)
   private readonly tokens: Int32Array; // [T × B] the window's input ids
-  private readonly masks: Float32Array[]; // per layer [T × B × H]: 0 or 1/(1 − p); empty without dropout
-  private readonly dropped: Float32Array[]; // per layer [T × B × H]: output ⊙ mask
-  private readonly dHidden: Float32Array[]; // per layer [T × B × H]: ∂loss/∂(layer output)
+  private readonly masks: Float32Array[]; // per layer [T × B × H_l]: 0 or 1/(1 − p); empty without dropout
+  private readonly dropped: Float32Array[]; // per layer [T × B × H_l]: output ⊙ mask
+  private readonly dHidden: Float32Array[]; // per layer [T × B × H_l]: ∂loss/∂(layer output)
   private readonly dEmbedded: Float32Array; // [T × B × I]
   private readonly inputMask: Float32Array; // [T × B × I]: 0 or 1/(1 − p); empty without input dropout
   private readonly droppedInput: Float32Array; // [T × B × I]: input ⊙ inputMask
@@ -94,7 +95,7 @@ export class NetworkGraph {
     this.dropout = dropout;
     this.inputDropout = inputDropout;
     this.inputSize = a.inputSize;
-    this.hiddenSize = a.hiddenSize;
+    this.hiddenSizes = model.layers.map((layer) => layer.hiddenSize);
     const rows = T * B;
     const data = (matrix: unknown): Float32Array => (matrix as F32Matrix).data;
     const wasm = options.kernel === 'typescript' ? null : WasmGemm.create();
@@ -111,15 +112,17 @@ export class NetworkGraph {
     this.embedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
     this.tokens = new Int32Array(rows);
     this.dEmbedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
-    const perLayer = (length: number): Float32Array[] => model.layers.map(() => new Float32Array(length));
+    // Per layer, of that layer's width (rows × H_l): layers may differ in size.
+    const perLayer = (enabled: boolean): Float32Array[] => model.layers.map((layer) => new Float32Array(enabled ? rows * layer.hiddenSize : 0));
     this.inputMask = new Float32Array(inputDropout > 0 ? rows * a.inputSize : 0);
     this.droppedInput = new Float32Array(inputDropout > 0 ? rows * a.inputSize : 0);
-    this.masks = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
-    this.dropped = perLayer(dropout > 0 ? rows * a.hiddenSize : 0);
-    this.dHidden = perLayer(rows * a.hiddenSize);
+    this.masks = perLayer(dropout > 0);
+    this.dropped = perLayer(dropout > 0);
+    this.dHidden = perLayer(true);
     const head = model.head!;
     const dHead = gradients.head!;
-    const H = a.hiddenSize;
+    // The head reads the top layer's h.
+    const H = model.layers[model.layers.length - 1].hiddenSize;
     if (head.kind === 'linear') {
       this.head = new LinearHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     } else if (trainable.classLayer !== null) {
@@ -186,7 +189,7 @@ export class NetworkGraph {
   private readonly random = new SeededRandom(0);
 
   private applyDropout(l: number, steps: number, seed: number, firstStream: number): Float32Array {
-    return this.drawMasks(this.layers[l].output, this.masks[l], this.dropped[l], this.hiddenSize, this.dropout, steps, seed, l, firstStream, 1);
+    return this.drawMasks(this.layers[l].output, this.masks[l], this.dropped[l], this.hiddenSizes[l], this.dropout, steps, seed, l, firstStream, 1);
   }
 
   private applyInputDropout(input: Float32Array, steps: number, seed: number, firstStream: number): Float32Array {
@@ -227,7 +230,6 @@ export class NetworkGraph {
   backward(denominator = this.steps * this.batchSize): void {
     const steps = this.steps;
     const B = this.batchSize;
-    const H = this.hiddenSize;
     const I = this.inputSize;
     const rows = steps * B;
     const L = this.layers.length;
@@ -236,7 +238,8 @@ export class NetworkGraph {
       const dOutput = this.dHidden[l];
       if (this.dropping) {
         const mask = this.masks[l];
-        for (let i = 0; i < rows * H; i++) dOutput[i] *= mask[i];
+        const width = rows * this.hiddenSizes[l];
+        for (let i = 0; i < width; i++) dOutput[i] *= mask[i];
       }
       const dInput = l > 0 ? this.dHidden[l - 1] : this.embedding !== null ? this.dEmbedded : null;
       this.layers[l].backward(dOutput, dInput, steps);
@@ -255,7 +258,7 @@ export class NetworkGraph {
     }
   }
 
-  /** Live views of the carried state, for checkpoints: per layer h [B × H], then C [B × H] for LSTM. */
+  /** Live views of the carried state, for checkpoints: per layer h [B × H_l], then C [B × H_l] for an LSTM layer. */
   stateArrays(): Float32Array[] {
     const arrays: Float32Array[] = [];
     for (const layer of this.layers) {

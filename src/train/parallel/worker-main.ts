@@ -21,7 +21,7 @@ export function runGradientWorker(): void {
   const port = parentPort;
   const reply = (message: WorkerReply): void => port.postMessage(message);
   try {
-    const model = fromTorchStateDict(setup.stateDict, { cell: setup.cell, head: setup.head, gateActivations: setup.gateActivations });
+    const model = fromTorchStateDict(setup.stateDict, { cell: setup.cell, cells: setup.cells, head: setup.head, gateActivations: setup.gateActivations });
     let next = 0;
     const trainable = new TrainableModel(model, {
       tie: setup.options.tie,

@@ -65,15 +65,17 @@ class WorkerHandle {
 export const createWorkerPool: WorkerFactory = async ({ model, sharedValues, data, validation, options, classes, shares, validationShares }) => {
   const moduleUrl = trainModuleUrl().href;
   const a = model.architecture;
-  // Only a transport: each worker reads it back with the same cell kind and gate activations, so a reset-before GRU and hard-sigmoid layers may go too.
+  // Only a transport: each worker reads it back with the same cell kinds and gate activations, so a reset-before GRU, hard-sigmoid layers and a mixed stack may go too.
   const stateDict = toTorchStateDict(model, { transport: true });
   const gateActivations = model.layers.map((layer) => layer.gateActivation);
+  const cells = model.layers.map((layer) => layer.kind);
   const handles = shares.map(
     (share, i) =>
       new WorkerHandle(
         {
           lstmStreamGradientWorker: true,
           cell: a.cell,
+          cells,
           gateActivations,
           head: a.head === 'linear' ? 'linear' : 'softmax',
           stateDict,

@@ -8,6 +8,8 @@ import type { ResolvedTrainOptions } from '../trainer-options.ts';
 export interface WorkerSetup {
   readonly lstmStreamGradientWorker: true;
   readonly cell: CellKind;
+  /** Each layer's cell kind, bottom first (a stack may mix kinds and sizes; each layer's size travels in its weight_hh). */
+  readonly cells: readonly CellKind[];
   /** Each layer's gate activation (the state dict's names cannot say it). */
   readonly gateActivations: readonly GateActivation[];
   readonly head: 'softmax' | 'linear';
