@@ -2,7 +2,8 @@ import type { GateActivation, Model } from '../../src/index.ts';
 
 // An LSTM / GRU / Elman stack computed in f64 straight from the equations,
 // apart from the library's cells and kernels, with each layer's own gate
-// activation: the reference the hard-sigmoid tests compare against.
+// activation, kind and size: the reference the hard-sigmoid and mixed-stack
+// tests compare against.
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 const hard = (v: number): number => Math.min(1, Math.max(0, 0.2 * v + 0.5));
@@ -25,16 +26,17 @@ export function referenceOutputs(
   onGate?: (layer: number, value: number) => void,
 ): number[][] {
   const a = model.architecture;
-  const H = a.hiddenSize;
   const weights = model.layers.map((layer) => layer.weight.toFloat32());
-  const h = model.layers.map(() => new Float64Array(H));
-  const c = model.layers.map(() => new Float64Array(H));
+  // Each layer of its own size (a mixed stack): its h and C are its own width.
+  const h = model.layers.map((layer) => new Float64Array(layer.hiddenSize));
+  const c = model.layers.map((layer) => new Float64Array(layer.hiddenSize));
   const embedding = model.embedding?.toFloat32() ?? null;
   const head = model.head === null ? null : { weight: model.head.weight.toFloat32(), bias: model.head.bias };
   return inputs.tokens.map((token, t) => {
     let x: ArrayLike<number> = embedding !== null ? embedding.subarray(token * a.inputSize, (token + 1) * a.inputSize) : inputs.rows[t];
     model.layers.forEach((layer, l) => {
       const I = layer.inputSize;
+      const H = layer.hiddenSize;
       const W = weights[l];
       const b = layer.bias;
       const activation = gateFunction(gates?.[l] ?? layer.gateActivation);
@@ -82,6 +84,7 @@ export function referenceOutputs(
       x = next;
     });
     if (head === null) return Array.from(x);
+    const H = x.length; // the top layer's size
     return Array.from({ length: a.outputSize }, (_, v) => {
       let sum = head.bias[v];
       for (let j = 0; j < H; j++) sum += head.weight[v * H + j] * x[j];
