@@ -13,6 +13,7 @@ import { runtimeName } from '../helpers/runtime.ts';
 // what our sessions step, within 1e-5; every kind also reads back through
 // importTfjsLayers unchanged. `gru` (reset after) is valid Keras that
 // TensorFlow.js's GRU refuses, so it is checked by the round trip only.
+// Mixed stacks (layers of their own kind and size) go both ways too.
 const TOLERANCE = 1e-5;
 const STEPS = 30;
 
@@ -30,6 +31,22 @@ const CASES: { name: string; architecture: Architecture; tfjs: boolean }[] = [
   { name: 'gru-reset-before, 2 layers, dense 3 → H 9, linear head', architecture: { cell: 'gru-reset-before', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 9, numLayers: 2, head: 'linear', outputSize: 2 }, tfjs: true },
   { name: 'rnn-relu, 2 layers, dense 4 → H 6, no head', architecture: { cell: 'rnn-relu', input: 'dense', vocabSize: 0, inputSize: 4, hiddenSize: 6, numLayers: 2, head: 'none', outputSize: 0 }, tfjs: true },
   { name: 'gru (reset after), embedding 11 × 4 → H 5, softmax head', architecture: { cell: 'gru', input: 'embedding', vocabSize: 11, inputSize: 4, hiddenSize: 5, numLayers: 1, head: 'softmax', outputSize: 11 }, tfjs: false },
+  // Mixed stacks (issue 16, item 3): each layer its own kind and size.
+  {
+    name: 'mixed: embedding 13 × 5 → LSTM 24 → GRU reset-before 16 (hard sigmoid), softmax head',
+    architecture: { cell: 'lstm', input: 'embedding', vocabSize: 13, inputSize: 5, hiddenSize: 24, numLayers: 2, head: 'softmax', outputSize: 13, layers: [{ gateActivation: 'sigmoid' }, { gateActivation: 'hard-sigmoid', cell: 'gru-reset-before', hiddenSize: 16 }] },
+    tfjs: true,
+  },
+  {
+    name: 'mixed: dense 3 → rnn-tanh 9 → gru-reset-before 7 → lstm 5, linear head',
+    architecture: { cell: 'rnn-tanh', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 9, numLayers: 3, head: 'linear', outputSize: 2, layers: [{ gateActivation: 'sigmoid' }, { gateActivation: 'sigmoid', cell: 'gru-reset-before', hiddenSize: 7 }, { gateActivation: 'sigmoid', cell: 'lstm', hiddenSize: 5 }] },
+    tfjs: true,
+  },
+  {
+    name: 'mixed with a reset-after GRU: dense 4 → gru 6 → rnn-relu 3, no head',
+    architecture: { cell: 'gru', input: 'dense', vocabSize: 0, inputSize: 4, hiddenSize: 6, numLayers: 2, head: 'none', outputSize: 0, layers: [{ gateActivation: 'sigmoid' }, { gateActivation: 'sigmoid', cell: 'rnn-relu', hiddenSize: 3 }] },
+    tfjs: false,
+  },
 ];
 
 function inputsOf(a: Architecture, seed: number): { tokens: number[]; rows: Float32Array[] } {
