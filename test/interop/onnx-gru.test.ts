@@ -287,7 +287,6 @@ describe('malformed and unsupported GRU nodes: typed errors naming the node', ()
     }, ErrorCode.TENSOR_SHAPE_MISMATCH, /node "layers\.0" \(GRU\): B has dims \[1,39\], expected \[1, 78\]/],
     ['hidden_size that disagrees with R', (m) => setAttribute(nodeOf(m, 'layers.0'), intAttribute('hidden_size', 12)), ErrorCode.TENSOR_SHAPE_MISMATCH, /attribute hidden_size is 12/],
     ['linear_before_reset = 2', (m) => setAttribute(nodeOf(m, 'layers.1'), intAttribute('linear_before_reset', 2)), ErrorCode.ONNX_INVALID, /node "layers\.1" \(GRU\): attribute linear_before_reset is 2; expected 0 or 1/],
-    ['layers that differ in linear_before_reset', (m) => setAttribute(nodeOf(m, 'layers.1'), intAttribute('linear_before_reset', 0)), ErrorCode.ONNX_UNSUPPORTED, /the stack mixes gru and gru-reset-before layers/],
     ['activations [Sigmoid, Relu]', (m) => setAttribute(nodeOf(m, 'layers.0'), stringsAttribute('activations', ['Sigmoid', 'Relu'])), ErrorCode.ONNX_UNSUPPORTED, /node "layers\.0" \(GRU\): attribute activations is \[Sigmoid, Relu\]; supported: \[Sigmoid, Tanh\]/],
     ['bidirectional', (m) => setAttribute(nodeOf(m, 'layers.0'), stringAttribute('direction', 'bidirectional')), ErrorCode.ONNX_UNSUPPORTED, /node "layers\.0" \(GRU\): attribute direction is "bidirectional"/],
     ['clip', (m) => setAttribute(nodeOf(m, 'layers.1'), floatAttribute('clip', 2)), ErrorCode.ONNX_UNSUPPORTED, /node "layers\.1" \(GRU\): attribute clip/],

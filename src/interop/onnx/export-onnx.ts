@@ -1,4 +1,5 @@
 import { isGru } from '../../cells/cell.ts';
+import { describeLayers, isMixedStack, topHiddenSize } from '../../model/architecture.ts';
 import type { Model } from '../../model/model.ts';
 import { extrasOf } from '../model-extras.ts';
 import { encodeOnnx } from './encode-onnx.ts';
@@ -19,7 +20,10 @@ const SEQUENCE = 'sequence';
  * hiddenSize], the initial state (feed zeros for a fresh session's);
  * outputs `logits` (softmax head: the logits a step returns, before
  * softmax), `output` (linear head) or `y` (no head) [sequence, 1, width],
- * and the final `h_n` (and `c_n`). One LSTM/GRU/RNN node per layer, gates
+ * and the final `h_n` (and `c_n`). A stack whose layers differ in kind or
+ * size (a mixed stack) has one state input per layer instead, `h0_l{l}`
+ * [1, 1, H_l] (and `c0_l{l}` for an LSTM layer), and outputs `h_n_l{l}`
+ * (and `c_n_l{l}`). One LSTM/GRU/RNN node per layer, each of its own kind, gates
  * reordered to ONNX's (LSTM i, o, f, c; GRU z, r, h); a GRU's two biases go
  * to Wb and Rb and its variant to linear_before_reset (1 for `gru`, 0 for
  * `gru-reset-before`), hard-sigmoid gates as activations [HardSigmoid, Tanh…]
@@ -33,9 +37,9 @@ export function toOnnxModel(model: Model): OnnxModel {
   const H = a.hiddenSize;
   const L = a.numLayers;
   const lstm = a.cell === 'lstm';
-  const gru = isGru(a.cell);
-  const gates = onnxGateLayoutOf(a.cell);
-  const gateCount = gates.gateCount;
+  // A mixed stack (layers of their own kind and size) cannot stack its states
+  // into one [L, 1, H] tensor: each layer gets its own h0_l{l} / c0_l{l}.
+  const mixed = isMixedStack(a);
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   const inputs: OnnxValueInfo[] = [];
@@ -54,7 +58,13 @@ export function toOnnxModel(model: Model): OnnxModel {
     layerInput = 'x';
   }
 
-  const stateNames = lstm ? ['h0', 'c0'] : ['h0'];
+  const stateNames = mixed ? [] : lstm ? ['h0', 'c0'] : ['h0'];
+  if (mixed) {
+    model.layers.forEach((layer, l) => {
+      inputs.push({ name: `h0_l${l}`, elemType: OnnxDataType.FLOAT, shape: [1, 1, layer.hiddenSize] });
+      if (layer.kind === 'lstm') inputs.push({ name: `c0_l${l}`, elemType: OnnxDataType.FLOAT, shape: [1, 1, layer.hiddenSize] });
+    });
+  }
   for (const state of stateNames) {
     // Required inputs, as torch.onnx.export makes them: ONNX Runtime ignores a
     // fed value when an initializer of the same name gives a default (measured, 1.30).
@@ -64,10 +74,17 @@ export function toOnnxModel(model: Model): OnnxModel {
       node('Split', `${state}_per_layer`, [state, `${state}.split`], range(L).map((l) => `${state}_l${l}`), [intAttribute('axis', 0)]);
     }
   }
-  const stateOf = (state: string, l: number): string => (L > 1 ? `${state}_l${l}` : state);
+  const stateOf = (state: string, l: number): string => (L > 1 || mixed ? `${state}_l${l}` : state);
   initializers.push(int64Tensor('axes.direction', [1], [1]));
 
   model.layers.forEach((layer, l) => {
+    // Each layer its own kind and size (the same as layer 0's in a plain stack).
+    const H = layer.hiddenSize;
+    const kind = layer.kind;
+    const lstm = kind === 'lstm';
+    const gru = isGru(kind);
+    const gates = onnxGateLayoutOf(kind);
+    const gateCount = gates.gateCount;
     const I = layer.inputSize;
     const rows = gateCount * H;
     const fused = layer.weight.toFloat32(); // [rows × (I + H)]
@@ -88,15 +105,15 @@ export function toOnnxModel(model: Model): OnnxModel {
     }
     initializers.push(floatTensor(`layers.${l}.W`, [1, rows, I], W), floatTensor(`layers.${l}.R`, [1, rows, H], R), floatTensor(`layers.${l}.B`, [1, 2 * rows], B));
     const attributes = [intAttribute('hidden_size', H)];
-    if (gru) attributes.push(intAttribute('linear_before_reset', a.cell === 'gru' ? 1 : 0));
-    else if (!lstm) attributes.push(stringsAttribute('activations', [a.cell === 'rnn-relu' ? 'Relu' : 'Tanh']));
+    if (gru) attributes.push(intAttribute('linear_before_reset', kind === 'gru' ? 1 : 0));
+    else if (!lstm) attributes.push(stringsAttribute('activations', [kind === 'rnn-relu' ? 'Relu' : 'Tanh']));
     if (layer.gateActivation === 'hard-sigmoid') {
       // f = HardSigmoid with its parameters written out (they are also its defaults): clip(0.2x + 0.5, 0, 1).
       attributes.push(stringsAttribute('activations', lstm ? ['HardSigmoid', 'Tanh', 'Tanh'] : ['HardSigmoid', 'Tanh']));
       attributes.push(floatsAttribute('activation_alpha', [0.2]), floatsAttribute('activation_beta', [0.5]));
     }
-    const finalH = L > 1 ? `layers.${l}.h_n` : 'h_n';
-    const finalC = L > 1 ? `layers.${l}.c_n` : 'c_n';
+    const finalH = mixed ? `h_n_l${l}` : L > 1 ? `layers.${l}.h_n` : 'h_n';
+    const finalC = mixed ? `c_n_l${l}` : L > 1 ? `layers.${l}.c_n` : 'c_n';
     node(
       gates.opType,
       `layers.${l}`,
@@ -108,14 +125,15 @@ export function toOnnxModel(model: Model): OnnxModel {
     node('Squeeze', `layers.${l}.squeeze`, [`layers.${l}.Y`, 'axes.direction'], [`layers.${l}.output`]);
     layerInput = `layers.${l}.output`;
   });
-  if (L > 1) {
+  if (L > 1 && !mixed) {
     node('Concat', 'h_n', range(L).map((l) => `layers.${l}.h_n`), ['h_n'], [intAttribute('axis', 0)]);
     if (lstm) node('Concat', 'c_n', range(L).map((l) => `layers.${l}.c_n`), ['c_n'], [intAttribute('axis', 0)]);
   }
 
   let mainName = 'y';
-  let width = H;
+  let width = topHiddenSize(a);
   if (model.head !== null) {
+    const H = topHiddenSize(a); // the head reads the top layer
     const V = a.outputSize;
     const weight = model.head.weight.toFloat32(); // [V × H]
     const transposed = new Float32Array(H * V);
@@ -129,15 +147,22 @@ export function toOnnxModel(model: Model): OnnxModel {
     node('Identity', 'y', [layerInput], ['y']);
   }
   const outputs: OnnxValueInfo[] = [{ name: mainName, elemType: OnnxDataType.FLOAT, shape: [SEQUENCE, 1, width] }];
-  outputs.push({ name: 'h_n', elemType: OnnxDataType.FLOAT, shape: [L, 1, H] });
-  if (lstm) outputs.push({ name: 'c_n', elemType: OnnxDataType.FLOAT, shape: [L, 1, H] });
+  if (mixed) {
+    model.layers.forEach((layer, l) => {
+      outputs.push({ name: `h_n_l${l}`, elemType: OnnxDataType.FLOAT, shape: [1, 1, layer.hiddenSize] });
+      if (layer.kind === 'lstm') outputs.push({ name: `c_n_l${l}`, elemType: OnnxDataType.FLOAT, shape: [1, 1, layer.hiddenSize] });
+    });
+  } else {
+    outputs.push({ name: 'h_n', elemType: OnnxDataType.FLOAT, shape: [L, 1, H] });
+    if (lstm) outputs.push({ name: 'c_n', elemType: OnnxDataType.FLOAT, shape: [L, 1, H] });
+  }
 
   return {
     irVersion: IR_VERSION,
     opsetImports: [{ domain: '', version: ONNX_EXPORT_OPSET }],
     producerName: 'lstm-stream',
     producerVersion: '',
-    docString: `${a.numLayers}-layer ${a.cell}, ${a.input} input, ${a.head} head, exported by lstm-stream`,
+    docString: `${a.numLayers}-layer ${mixed ? `stack (${describeLayers(a)})` : a.cell}, ${a.input} input, ${a.head} head, exported by lstm-stream`,
     graph: { name: 'lstm_stream_model', nodes, initializers, inputs, outputs, valueInfo: [] },
     metadataProps: Object.entries(extrasOf(model)).map(([key, value]) => ({ key, value })),
   };

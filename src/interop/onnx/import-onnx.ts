@@ -24,7 +24,7 @@ export interface ImportOnnxOptions extends DecodeOnnxOptions {
 /**
  * Reads an ONNX file whose recurrent part is a forward `LSTM`, `GRU` or
  * `RNN` node per layer (as torch.onnx.export writes nn.LSTM / nn.GRU /
- * nn.RNN), with an optional `Gather` embedding before it and an optional
+ * nn.RNN; the nodes may differ in kind and hidden size, a mixed stack), with an optional `Gather` embedding before it and an optional
  * output layer after it (`MatMul` [+ `Add`] or `Gemm`, then optionally
  * `Softmax`/`LogSoftmax`), and builds the Model. Reorders gates to ours
  * (LSTM i, o, f, c → i, f, g, o; GRU z, r, h → r, z, n; onnx-gates.ts); an
@@ -51,7 +51,8 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
   const budget = options.budget ?? new AllocationBudget(resolveInteropLimits(options));
   const index = new OnnxGraphIndex(model.graph);
   const layers = recurrentChain(index);
-  const cell = cellOf(layers[0]);
+  // Each node its own kind (and size, read from its R): a chain of LSTM, GRU and RNN nodes is a mixed stack.
+  const cells = layers.map((node) => cellOf(node));
   const tensors: Record<string, TorchTensor> = {};
   const constant = (node: OnnxNode, position: number, role: string): { values: Float32Array; dims: number[] } => {
     const name = node.inputs[position] ?? '';
@@ -80,10 +81,10 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the first recurrent layer ${describeNode(layers[0])} reads ${what}; expected a graph input or a Gather embedding`);
   }
 
-  const gates = onnxGateLayoutOf(cell);
-  const gateCount = gates.gateCount;
   layers.forEach((node, l) => {
     checkRecurrentNode(node, index);
+    const gates = onnxGateLayoutOf(cells[l]);
+    const gateCount = gates.gateCount;
     const { values: W, dims: wDims } = constant(node, 1, 'W');
     const { values: R, dims: rDims } = constant(node, 2, 'R');
     if (rDims.length !== 3 || rDims[0] !== 1 || rDims[1] % gateCount !== 0 || rDims[2] * gateCount !== rDims[1]) {
@@ -121,7 +122,7 @@ export function fromOnnxModel(model: OnnxModel, options: ImportOnnxOptions = {})
     if (head.bias !== null) tensors['out.bias'] = { shape: [head.outputSize], data: head.bias };
   }
   try {
-    const built = fromTorchStateDict(tensors, { cell, head: head?.softmax ? 'softmax' : options.head, gateActivations: layers.map(gateActivationOf) });
+    const built = fromTorchStateDict(tensors, { cells, head: head?.softmax ? 'softmax' : options.head, gateActivations: layers.map(gateActivationOf) });
     const strings: Record<string, string> = Object.create(null);
     for (const { key, value } of model.metadataProps) strings[key] = value;
     return withExtras(built, strings, 'ONNX metadata_props', ErrorCode.ONNX_INVALID);

@@ -65,8 +65,7 @@ export function recurrentChain(index: OnnxGraphIndex): OnnxNode[] {
   if (chain.length !== recurrent.length) {
     throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `${recurrent.length - chain.length} recurrent node(s) are not part of the stack that starts at ${describeNode(chain[0])}`);
   }
-  const kinds = new Set(chain.map((n) => cellOf(n)));
-  if (kinds.size > 1) throw new InteropError(ErrorCode.ONNX_UNSUPPORTED, `the stack mixes ${[...kinds].join(' and ')} layers; a stack has one cell kind`);
+  // The nodes may differ in kind and size (a mixed stack): each becomes its own layer.
   return chain;
 }
 
