@@ -19,14 +19,14 @@ function varint(value) {
 }
 
 const key = (field, wire) => varint((field << 3) | wire);
-const int = (field, value) => [...key(field, 0), ...varint(value)];
-function bytes(field, content) {
+export const int = (field, value) => [...key(field, 0), ...varint(value)];
+export function bytes(field, content) {
   const data = content instanceof Uint8Array ? Array.from(content) : content;
   return [...key(field, 2), ...varint(data.length), ...data];
 }
-const string = (field, text) => bytes(field, Array.from(new TextEncoder().encode(text)));
+export const string = (field, text) => bytes(field, Array.from(new TextEncoder().encode(text)));
 
-function tensor(name, dims, values) {
+export function tensor(name, dims, values) {
   return [
     ...dims.flatMap((d) => int(1, d)),
     ...int(2, FLOAT),
@@ -35,13 +35,13 @@ function tensor(name, dims, values) {
   ];
 }
 
-function valueInfo(name, dims) {
+export function valueInfo(name, dims) {
   const shape = dims.flatMap((d) => bytes(1, int(1, d)));
   const tensorType = [...int(1, FLOAT), ...bytes(2, shape)];
   return [...string(1, name), ...bytes(2, bytes(1, tensorType))];
 }
 
-function node(opType, name, inputs, outputs, attributes) {
+export function node(opType, name, inputs, outputs, attributes) {
   return [
     ...inputs.flatMap((input) => string(1, input)),
     ...outputs.flatMap((output) => string(2, output)),

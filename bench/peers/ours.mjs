@@ -1,16 +1,16 @@
 // Our Session.step: f32 or q8 weights, WebAssembly SIMD or TypeScript kernels.
 import { benchArchitecture, benchSeed } from '../lib/workload.mjs';
 
-/** options: { backend: 'wasm' | 'typescript', dtype: 'f32' | 'q8' } */
-export async function createPeer({ library, hiddenSize, numLayers, inputs, options }) {
-  const f32 = library.createRandomModel(benchArchitecture(hiddenSize, numLayers), { seed: benchSeed(hiddenSize, numLayers) });
+/** options: { backend: 'wasm' | 'typescript', dtype: 'f32' | 'q8' }; cell: the bench model's cell kind (default lstm) */
+export async function createPeer({ library, hiddenSize, numLayers, cell = 'lstm', inputs, options }) {
+  const f32 = library.createRandomModel(benchArchitecture(hiddenSize, numLayers, cell), { seed: benchSeed(hiddenSize, numLayers) });
   const model = options.dtype === 'q8' ? quantize(library, f32) : f32;
   if (library.setKernelBackend(options.backend) !== options.backend) throw new Error(`backend ${options.backend} unavailable`);
   if (options.q8Mode) library.setQ8KernelMode(options.q8Mode);
   const session = model.session();
   const ring = inputs.length;
   return {
-    describe: `lstm-stream ${options.dtype} ${options.backend}${options.q8Mode ? ` ${options.q8Mode}` : ''}`,
+    describe: `lstm-stream ${cell === 'lstm' ? '' : `${cell} `}${options.dtype} ${options.backend}${options.q8Mode ? ` ${options.q8Mode}` : ''}`,
     sync: true,
     reset() {
       session.reset();
