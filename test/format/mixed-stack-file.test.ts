@@ -126,7 +126,7 @@ describe('mixed stacks in the model file', () => {
       edit(document);
       return formatErrorOf(() => decodeModel(seal(document)));
     };
-    const cases: [string, (d: Record<string, any>) => void, ErrorCode, RegExp][] = [
+    const cases: [string, (d: Record<string, any>) => void, string, RegExp][] = [
       ['an unknown kind', (d) => (d.architecture.layers[1].cell = 'transformer'), ErrorCode.INVALID_FIELD, /architecture\.layers\[1\]\.cell is "transformer"; expected one of lstm/],
       ['a kind that is not a string', (d) => (d.architecture.layers[2].cell = 7), ErrorCode.INVALID_FIELD, /architecture\.layers\[2\]\.cell is 7/],
       ['a size of 0', (d) => (d.architecture.layers[1].hiddenSize = 0), ErrorCode.INVALID_FIELD, /architecture\.layers\[1\]\.hiddenSize is 0; expected a positive integer/],
