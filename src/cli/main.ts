@@ -1,59 +1,57 @@
 import { LstmStreamError } from '../errors.ts';
 import { exitQuietlyOnClosedPipe } from './closed-pipe.ts';
 import type { Command } from './command.ts';
-import { convertCommand } from './commands/convert.ts';
-import { demoCommand } from './commands/demo.ts';
-import { evalCommand } from './commands/eval.ts';
-import { generateCommand } from './commands/generate.ts';
-import { inspectCommand } from './commands/inspect.ts';
-import { learnCommand } from './commands/learn.ts';
-import { predictCommand } from './commands/predict.ts';
-import { prepareBrownCommand } from './commands/prepare-brown.ts';
-import { quantizeCommand } from './commands/quantize.ts';
-import { serveCommand } from './commands/serve.ts';
-import { startCommand } from './commands/start.ts';
-import { trainCommand } from './commands/train.ts';
 
-// Each subcommand lives in its own file under commands/ and is listed here once.
-const COMMANDS: readonly Command[] = [
-  startCommand,
-  predictCommand,
-  learnCommand,
-  generateCommand,
-  evalCommand,
-  demoCommand,
-  inspectCommand,
-  quantizeCommand,
-  convertCommand,
-  serveCommand,
-  trainCommand,
-  prepareBrownCommand,
+/** A subcommand by name, imported only when it runs (or when help lists it). */
+interface CommandEntry {
+  readonly name: string;
+  readonly load: () => Promise<Command>;
+}
+
+// Each subcommand lives in its own file under commands/ and is listed here
+// once. They are imported on demand, so `lstm-stream start` parses the code of
+// start and what it uses, not the trainer, the importers or the server.
+const COMMANDS: readonly CommandEntry[] = [
+  { name: 'start', load: async () => (await import('./commands/start.ts')).startCommand },
+  { name: 'predict', load: async () => (await import('./commands/predict.ts')).predictCommand },
+  { name: 'learn', load: async () => (await import('./commands/learn.ts')).learnCommand },
+  { name: 'generate', load: async () => (await import('./commands/generate.ts')).generateCommand },
+  { name: 'eval', load: async () => (await import('./commands/eval.ts')).evalCommand },
+  { name: 'demo', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  { name: 'inspect', load: async () => (await import('./commands/inspect.ts')).inspectCommand },
+  { name: 'quantize', load: async () => (await import('./commands/quantize.ts')).quantizeCommand },
+  { name: 'convert', load: async () => (await import('./commands/convert.ts')).convertCommand },
+  { name: 'serve', load: async () => (await import('./commands/serve.ts')).serveCommand },
+  { name: 'train', load: async () => (await import('./commands/train.ts')).trainCommand },
+  { name: 'prepare-brown', load: async () => (await import('./commands/prepare-brown.ts')).prepareBrownCommand },
 ];
 
-function printHelp(): void {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+async function printHelp(): Promise<void> {
+  const commands = await Promise.all(COMMANDS.map((entry) => entry.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   process.stdout.write(`usage: lstm-stream <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nlstm-stream help <command> shows a command's options.\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    printHelp();
+    await printHelp();
     return name === undefined ? 2 : 0;
   }
   if (name === 'help') {
-    const command = COMMANDS.find((c) => c.name === rest[0]);
-    if (command) process.stdout.write(`${command.usage}\n`);
-    else printHelp();
+    const entry = COMMANDS.find((c) => c.name === rest[0]);
+    if (entry) process.stdout.write(`${(await entry.load()).usage}\n`);
+    else await printHelp();
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`lstm-stream: unknown command ${JSON.stringify(name)}\n`);
-    printHelp();
+    await printHelp();
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(`${command.usage}\n`);
     return 0;

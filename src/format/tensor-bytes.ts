@@ -1,3 +1,4 @@
+import { largeBytes } from '../io/large-bytes.ts';
 import { float16ToFloat32Into, float32ToFloat16Into } from '../math/f16.ts';
 
 // Model files are little-endian. Typed arrays use the host's byte order, so
@@ -19,12 +20,13 @@ export function float32ToBytes(values: Float32Array): Uint8Array {
 /**
  * A fresh, aligned Float32Array from little-endian f32 bytes (which may sit
  * at any offset of a file buffer; copying lets that buffer be collected).
- * Cold path: allocates bytes.length bytes.
+ * Cold path: allocates bytes.length bytes (large ones through largeBytes).
  */
 export function bytesToFloat32(bytes: Uint8Array): Float32Array {
-  const values = new Float32Array(bytes.length >>> 2);
+  const count = bytes.length >>> 2;
+  const values = new Float32Array(largeBytes(count * 4).buffer, 0, count);
   if (hostIsLittleEndian) {
-    new Uint8Array(values.buffer).set(bytes.subarray(0, values.length * 4));
+    new Uint8Array(values.buffer, 0, count * 4).set(bytes.subarray(0, count * 4));
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(i * 4, true);
@@ -52,14 +54,14 @@ export function float16BytesToFloat32(bytes: Uint8Array): Float32Array {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < count; i++) halves[i] = view.getUint16(i * 2, true);
   }
-  return float16ToFloat32Into(new Float32Array(count), halves);
+  return float16ToFloat32Into(new Float32Array(largeBytes(count * 4).buffer, 0, count), halves);
 }
 
-/** A fresh Int8Array copy of int8 bytes (one per element). Cold path. */
+/** A fresh Int8Array copy of int8 bytes (one per element; large ones through largeBytes). Cold path. */
 export function bytesToInt8(bytes: Uint8Array): Int8Array {
-  const values = new Int8Array(bytes.length);
-  new Uint8Array(values.buffer).set(bytes);
-  return values;
+  const values = largeBytes(bytes.length);
+  values.set(bytes);
+  return new Int8Array(values.buffer, 0, bytes.length);
 }
 
 /** Int8 values as bytes (a copy). Cold path. */

@@ -1,12 +1,13 @@
 import { ErrorCode } from '../errors.ts';
 import { SourceError } from './errors.ts';
+import { largeBytes } from './large-bytes.ts';
 import { importFsPromises } from './node-modules.ts';
 
 /**
  * Reads a whole file (Node, Deno, Bun). The size is checked against maxBytes
  * before the file is read, so an oversized file allocates nothing.
  * Throws SourceError: SOURCE_READ_FAILED (missing, unreadable) or LIMIT_EXCEEDED.
- * Cost: one buffer of the file's size.
+ * Cost: one buffer of the file's size (see largeBytes: collected, it leaves no resident residue).
  */
 export async function readFileBytes(path: string, maxBytes: number): Promise<Uint8Array> {
   const fs = await importFsPromises();
@@ -21,7 +22,7 @@ export async function readFileBytes(path: string, maxBytes: number): Promise<Uin
     if (size > maxBytes) {
       throw new SourceError(ErrorCode.LIMIT_EXCEEDED, `${path} is ${size} bytes, over the maxBytes limit of ${maxBytes}`);
     }
-    const bytes = new Uint8Array(size);
+    const bytes = largeBytes(size);
     let filled = 0;
     while (filled < size) {
       const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../errors.ts';
 import { logSumExp } from '../math/softmax.ts';
+import { topKInto } from '../math/top-k.ts';
 import { tokenizerOf, type TextModelLike } from './create-tokenizer.ts';
 import { TextError } from './errors.ts';
 import { IncrementalTokens } from './incremental-tokens.ts';
@@ -106,7 +107,10 @@ export class TextTracker {
   /** Steps taken since creation: a machine-independent measure of the work done. */
   stepsTaken = 0;
   private readonly tokenizer: Tokenizer;
-  private readonly index: PrefixIndex;
+  /** Built on the first completion of a typed prefix (a sort of the vocabulary), shared per vocabulary. */
+  private index: PrefixIndex | null = null;
+  /** The best k + 2 ids when no prefix is typed (the two excluded tokens may be among them); grown on demand. */
+  private topIds = new Int32Array(0);
   private readonly vocabulary: readonly string[];
   /** Whether a text's unfinished last token is a word being typed (word tokenizers) or is stepped (characters). */
   private readonly completesWords: boolean;
@@ -157,7 +161,6 @@ export class TextTracker {
     this.maxBoundaries = maxBoundaries;
     this.tokenizer = tokenizer;
     this.vocabulary = vocabulary;
-    this.index = prefixIndexOf(vocabulary);
     this.split = new IncrementalTokens(tokenizer);
     this.completesWords = tokenizer.kind === 'word';
     this.startId = startToken === null ? -1 : v.idOf(startToken);
@@ -240,25 +243,16 @@ export class TextTracker {
    * restricted to those starting with the word being typed; never the
    * unknown token or `<p>`. Most likely first, ties by lower id. Throws
    * TextError (SAMPLING_OPTION_INVALID) when k is not a positive integer.
-   * Cost: O(candidates · k) compares (most candidates take one), k decodings.
+   * Cost: with no word being typed, one top-k pass over the logits
+   * (O(V log k)); with a typed prefix, O(candidates · k) compares over the
+   * tokens with that prefix only (the prefix index, sorted once per
+   * vocabulary on first use); k decodings.
    */
   suggest(k: number): TextSuggestion[] {
     if (!Number.isInteger(k) || k <= 0) throw new TextError(ErrorCode.SAMPLING_OPTION_INVALID, `k is ${k}; expected a positive integer`);
     if (!this.current) this.update('');
-    const { start, end } = this.index.rangeOf(this.typedPrefix);
-    const sortedIds = this.index.sortedIds;
     const logits = this.logits;
-    // The best k so far, best first: k is small, so an insertion into a short list.
-    const best: number[] = [];
-    for (let i = start; i < end; i++) {
-      const id = sortedIds[i];
-      if (id === this.unknownId || id === this.paragraphId) continue;
-      let at = best.length;
-      while (at > 0 && ranksAbove(logits, id, best[at - 1])) at--;
-      if (at >= k) continue;
-      best.splice(at, 0, id);
-      if (best.length > k) best.pop();
-    }
+    const best = this.typedPrefix === '' && logits !== null ? this.bestOverall(logits, k) : this.bestWithPrefix(logits, k);
     const uniform = 1 / this.vocabulary.length;
     const suggestions: TextSuggestion[] = best.map((id) => ({
       token: this.vocabulary[id],
@@ -273,6 +267,42 @@ export class TextTracker {
       suggestions.push({ token: word.token, id: this.unknownId, text: word.token, probability: word.probability });
     }
     return suggestions.sort((x, y) => y.probability - x.probability).slice(0, k);
+  }
+
+  /** The k best ids over the whole vocabulary but the unknown token and `<p>`: one top-k pass over the logits. */
+  private bestOverall(logits: Float32Array, k: number): number[] {
+    const wanted = Math.min(k + 2, logits.length);
+    if (this.topIds.length < wanted) this.topIds = new Int32Array(wanted);
+    const found = topKInto(this.topIds.subarray(0, wanted), null, logits, this.vocabulary.length);
+    const best: number[] = [];
+    for (let i = 0; i < found && best.length < k; i++) {
+      const id = this.topIds[i];
+      if (id !== this.unknownId && id !== this.paragraphId) best.push(id);
+    }
+    return best;
+  }
+
+  /**
+   * The k best ids among the tokens that start with the typed prefix (all of
+   * them before the first step), through the prefix index: only the
+   * candidates are looked at, never the whole vocabulary.
+   */
+  private bestWithPrefix(logits: Float32Array | null, k: number): number[] {
+    this.index ??= prefixIndexOf(this.vocabulary);
+    const { start, end } = this.index.rangeOf(this.typedPrefix);
+    const sortedIds = this.index.sortedIds;
+    // The best k so far, best first: k is small, so an insertion into a short list.
+    const best: number[] = [];
+    for (let i = start; i < end; i++) {
+      const id = sortedIds[i];
+      if (id === this.unknownId || id === this.paragraphId) continue;
+      let at = best.length;
+      while (at > 0 && ranksAbove(logits, id, best[at - 1])) at--;
+      if (at >= k) continue;
+      best.splice(at, 0, id);
+      if (best.length > k) best.pop();
+    }
+    return best;
   }
 
   /** `update(text)`, then `suggest(k)`. */
