@@ -83,4 +83,32 @@ describe.skipIf(tf === null)('lstm-stream convert from a TensorFlow.js model.jso
     for (const token of [5, 2, 2, 16]) expect(Array.from(again.step(token))).toEqual(Array.from(first.step(token)));
     expect((await refusal(join(directory, 'out.msgpack'), join(directory, 'back.json'), '--dtype', 'q8')).code).toBe(ErrorCode.CONVERT_OPTION_INVALID);
   }, 60_000);
+
+  it('a mixed stack (LSTM 24 → GRU 16) converts to a version-4 .msgpack and back, described per layer', async () => {
+    const t = tf!;
+    const m = t.sequential();
+    m.add(t.layers.embedding({ inputDim: 17, outputDim: 5, inputLength: 8 }));
+    m.add(t.layers.lstm({ units: 24, returnSequences: true }));
+    m.add(t.layers.gru({ units: 16, returnSequences: true }));
+    m.add(t.layers.dense({ units: 17, activation: 'softmax' }));
+    let json = '';
+    let weights = new Uint8Array(0);
+    await m.save(
+      t.io.withSaveHandler(async (artifacts) => {
+        weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+        json = JSON.stringify({ modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: ['mixed.bin'], weights: artifacts.weightSpecs }] });
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    writeFileSync(join(directory, 'mixed.json'), json);
+    writeFileSync(join(directory, 'mixed.bin'), weights);
+    const report = await convert(join(directory, 'mixed.json'), join(directory, 'mixed.msgpack'));
+    expect(report).toMatch(/2 layers \(lstm:24 \(hard-sigmoid\), gru-reset-before:16 \(hard-sigmoid\)\), embedding 17×5, softmax head 17/);
+    const converted = await loadModel(join(directory, 'mixed.msgpack'));
+    await convert(join(directory, 'mixed.msgpack'), join(directory, 'mixed-back.json'));
+    await convert(join(directory, 'mixed-back.json'), join(directory, 'mixed-again.msgpack'));
+    const again = (await loadModel(join(directory, 'mixed-again.msgpack'))).session();
+    const first = converted.session();
+    for (const token of [5, 2, 2, 16, 0]) expect(Array.from(again.step(token))).toEqual(Array.from(first.step(token)));
+  }, 60_000);
 });
