@@ -150,6 +150,23 @@ describe.each(CASES)('$name', ({ architecture }) => {
   });
 });
 
+describe('a mixed stack streams', () => {
+  it('model.stream() gives what a session steps', async () => {
+    const model = createRandomModel(CASES[1].architecture, { seed: 17 });
+    const inputs = inputsOf(CASES[1].architecture, 19).rows.slice(0, 20);
+    const expected = stepAll(model, { tokens: [], rows: inputs.concat(new Array(STEPS - inputs.length).fill(inputs[0])) }).slice(0, inputs.length);
+    const stream = model.stream({ highWaterMark: 4 });
+    const got: Float32Array[] = [];
+    const reading = (async () => {
+      for await (const result of stream) got.push(result.output.slice());
+    })();
+    for (const x of inputs) await stream.push(x);
+    stream.end();
+    await reading;
+    expect(worst(got, expected)).toBe(0);
+  });
+});
+
 describe('a mixed stack refused', () => {
   it('when a layer\'s input is not the size of the layer below, or layer 0 says two things', () => {
     const base = createRandomModel(CASES[0].architecture, { seed: 1 });
