@@ -17,9 +17,12 @@ import { bytesToFloat32, bytesToInt8, float16BytesToFloat32 } from './tensor-byt
  * q8 kept as int8 + scales), checks that every weight is finite and every
  * scale positive and finite, and restores a tied head as the very embedding
  * object (q4 stays packed nibbles + scales). Throws FormatError naming the tensor. Cold path: allocates the
- * model's weights once (file bytes are not retained).
+ * model's weights once (file bytes are not retained) — except with `int8: 'view'`, for a caller that
+ * hands the file's bytes over (loadModel, which read them itself): q8 weights are then views of those
+ * bytes, not copies, so the file's buffer is their storage until the WebAssembly kernels adopt their
+ * own copy (and the buffer is collected); one copy of the largest tensors fewer while loading.
  */
-export function buildModel(file: ModelFile): Model {
+export function buildModel(file: ModelFile, int8: 'copy' | 'view' = 'copy'): Model {
   const a = file.architecture;
   // "lstm" for a plain stack (the message as before), "lstm:24, gru:16" for a mixed one.
   const stackName = isMixedStack(a) ? `(${describeLayers(a)})` : a.cell;
@@ -32,14 +35,14 @@ export function buildModel(file: ModelFile): Model {
     return tensor;
   };
 
-  const embedding = a.input === 'embedding' ? toMatrix(untied(take(TENSOR_NAMES.embedding)), [a.vocabSize, a.inputSize]) : null;
+  const embedding = a.input === 'embedding' ? toMatrix(untied(take(TENSOR_NAMES.embedding)), [a.vocabSize, a.inputSize], int8) : null;
   const layers: RecurrentCell[] = [];
   for (let l = 0; l < a.numLayers; l++) {
     // Each layer has its own kind and size (version 4); its input is the layer below's h.
     const cell = cellOf(a, l);
     const H = hiddenSizeOf(a, l);
     const inputSize = layerInputSizeOf(a, l);
-    const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [gateCountOf(cell) * H, inputSize + H]);
+    const weight = toMatrix(untied(take(TENSOR_NAMES.layerWeight(l))), [gateCountOf(cell) * H, inputSize + H], int8);
     const bias = toVector(untied(take(TENSOR_NAMES.layerBias(l))), biasLengthOf(cell, H));
     layers.push(createCell(cell, inputSize, H, weight, bias, { gateActivation: gateActivationOf(a, l) }));
   }
@@ -60,7 +63,7 @@ export function buildModel(file: ModelFile): Model {
       }
       weight = embedding;
     } else {
-      weight = toMatrix(entry, [a.outputSize, H]);
+      weight = toMatrix(entry, [a.outputSize, H], int8);
     }
     head = { kind: a.head, weight, bias: toVector(untied(take(TENSOR_NAMES.headBias)), a.outputSize) };
   }
@@ -92,7 +95,7 @@ function expectShape(tensor: FileTensor, shape: readonly number[]): void {
   }
 }
 
-function toMatrix(tensor: FileTensor, shape: readonly [number, number]): WeightMatrix {
+function toMatrix(tensor: FileTensor, shape: readonly [number, number], int8: 'copy' | 'view'): WeightMatrix {
   expectShape(tensor, shape);
   const [rows, cols] = shape;
   if (tensor.dtype === 'q8' || tensor.dtype === 'q4') {
@@ -108,7 +111,8 @@ function toMatrix(tensor: FileTensor, shape: readonly [number, number]): WeightM
       }
     }
     if (tensor.dtype === 'q4') return new Q4Matrix(rows, cols, tensor.data.slice(), scales, tensor.blockSize as number);
-    return new Q8Matrix(rows, cols, bytesToInt8(tensor.data), scales, tensor.blockSize as number);
+    const data = int8 === 'view' ? new Int8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength) : bytesToInt8(tensor.data);
+    return new Q8Matrix(rows, cols, data, scales, tensor.blockSize as number);
   }
   const values = floatValues(tensor);
   checkFinite(tensor, values, cols);
