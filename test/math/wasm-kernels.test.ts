@@ -27,7 +27,8 @@ describe('WebAssembly SIMD kernels', () => {
     // f32 sums of up to 100 products of magnitude ≤ 1 in another order.
     expect(worst).toBeLessThan(2e-6);
     expect(worst).toBeGreaterThanOrEqual(0);
-  });
+    // 135 kernels, each its own WebAssembly memory and instance: seconds on a loaded machine (Bun's default limit is 5 s).
+  }, 30_000);
 
   it('matvec without a bias adds zeros, and rows are exact for one-hot inputs', () => {
     const W = Float32Array.from({ length: 6 * 5 }, (_, i) => i * 0.5);

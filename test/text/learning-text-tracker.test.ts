@@ -216,5 +216,6 @@ describe('LearningTextTracker', () => {
       }),
       { numRuns: RUNS, seed: 14 },
     );
-  });
+    // Thousands of keystrokes with a learner behind them: seconds on a loaded machine (Bun’s default limit is 5 s).
+  }, 60_000);
 });
