@@ -8,11 +8,11 @@ export interface KernelExports {
   lstm_step(W: number, bias: number, xh: number, rows: number, cols: number, gates: number, c: number, H: number, hOffset: number, hard: number): void;
   /** One Elman layer step (relu 0: tanh, 1: ReLU) on panel-packed weights; the new h overwrites xh from byte hOffset of it. */
   rnn_step(W: number, bias: number, xh: number, rows: number, cols: number, pre: number, H: number, hOffset: number, relu: number): void;
-  /** out = bias + xScale·Σ scale·(W·xq) on panel-packed int8 weights, x quantized to int16 (|xq| ≤ limit) first. */
+  /** out = bias + xScale·Σ scale·(W·xq) on row-major int8 weights (rows subPerRow·16 bytes apart, scales packed per 4 rows), x quantized to int16 (|xq| ≤ limit) first. */
   matvec_q8(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, xq: number, limit: number, bias: number, out: number): void;
   /** The same product with the weights widened to f32 (no activation quantization). */
   matvec_q8_float(W: number, scales: number, rows: number, subPerRow: number, subPerBlock: number, x: number, bias: number, out: number): void;
-  /** One LSTM layer step on panel-packed int8 weights (exact 1: widened-f32 product; 0: integer product; hard 1: hard-sigmoid gates). */
+  /** One LSTM layer step on row-major int8 weights, as matvec_q8 reads them (exact 1: widened-f32 product; 0: integer product; hard 1: hard-sigmoid gates). */
   lstm_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
     rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number, hard: number,
@@ -31,7 +31,7 @@ export interface KernelExports {
   gru_reset(gx: number, gh: number, h: number, rh: number, n: number, hard: number): void;
   /** The GRU state update over n lanes from the two products (gate blocks S floats apart), h in place (hard 1: hard-sigmoid gates). */
   gru_update(gx: number, gh: number, h: number, S: number, n: number, resetAfter: number, hard: number): void;
-  /** One Elman layer step on panel-packed int8 weights. */
+  /** One Elman layer step on row-major int8 weights, as matvec_q8 reads them. */
   rnn_step_q8(
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
     rows: number, subPerRow: number, subPerBlock: number, pre: number, H: number, hOffset: number, exact: number, relu: number,

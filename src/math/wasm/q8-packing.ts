@@ -1,4 +1,4 @@
-/** Rows per panel of packed int8 weights. */
+/** Rows the int8 kernels take at a time (a panel); the scales are packed per panel. */
 export const Q8_PANEL_ROWS = 4;
 /** Columns per sub-block: one 128-bit vector of int8. */
 export const Q8_SUB_COLUMNS = 16;
