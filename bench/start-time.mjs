@@ -8,7 +8,7 @@
 //   npm run build && [BASELINE=/tmp/old] node bench/start-time.mjs [RUNS]
 // A baseline: git worktree add /tmp/old COMMIT && ln -s $PWD/node_modules /tmp/old/ && (cd /tmp/old && npx tsup)
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ const esbuild = createRequire(`${root}package.json`)('esbuild');
 async function bundle(checkout, name) {
   const outfile = `${cache}/start-phases-${name}.mjs`;
   await esbuild.build({
-    stdin: { contents: (await import('node:fs')).readFileSync(`${root}bench/start-phases-entry.ts`, 'utf8').replaceAll('../src/', `${checkout}/src/`), resolveDir: root, loader: 'ts' },
+    stdin: { contents: readFileSync(`${root}bench/start-phases-entry.ts`, 'utf8').replaceAll('../src/', `${checkout}/src/`), resolveDir: root, loader: 'ts' },
     bundle: true, format: 'esm', platform: 'node', target: 'es2022', outfile, external: ['@msgpack/msgpack'], logLevel: 'warning',
   });
   return outfile;

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '../dist/index.js';
+import { loadModel, logSumExp } from '../dist/index.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const [path, countText] = process.argv.slice(2);
@@ -40,8 +40,21 @@ console.log(`stream with top 5: its best next word is our session's argmax on ${
 
 const directory = mkdtempSync(join(tmpdir(), 'trained-check-'));
 try {
+  await checkOnnx();
+  await checkTfjs();
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+/** `lstm-stream convert MODEL out` for an output path in the scratch directory. */
+function convertTo(output) {
+  execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'convert', path, output], { stdio: 'ignore' });
+}
+
+/** The ONNX export run by ONNX Runtime a token at a time, its state fed back. */
+async function checkOnnx() {
   const onnxPath = join(directory, 'model.onnx');
-  execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'convert', path, onnxPath], { stdio: 'ignore' });
+  convertTo(onnxPath);
   const ort = await import('onnxruntime-node');
   const onnx = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   const H = a.hiddenSize;
@@ -55,49 +68,33 @@ try {
     for (const name of Object.keys(states)) states[name] = result[name.replace(/0$/, '_n')];
   }
   console.log(`ONNX export (lstm-stream convert → ONNX Runtime ${ort.env.versions?.common ?? ''}): max |logits − ours| = ${worst.toExponential(2)}`);
+}
 
-  tfjs: {
+/** The TensorFlow.js export loaded by tf.loadLayersModel, model.predict over the tokens. */
+async function checkTfjs() {
   mkdirSync(join(directory, 'tfjs'));
   const tfjsPath = join(directory, 'tfjs', 'model.json');
-  execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'convert', path, tfjsPath], { stdio: 'ignore' });
+  convertTo(tfjsPath);
   if (a.cell === 'gru') {
     // Keras reads reset_after=True; TensorFlow.js's GRUCell refuses it ("does not support reset_after
     // parameter set to true"), so only the file is checked here (it was written above).
     console.log('TensorFlow.js export: written (reset_after: true, as Keras reads it); TensorFlow.js itself runs only reset_after: false GRUs (cell gru-reset-before)');
-    break tfjs;
+    return;
   }
-  const tf = await import('@tensorflow/tfjs');
-  const layers = await tf.loadLayersModel(tf.io.fromMemory(JSON.parse(readFileSync(tfjsPath, 'utf8')).modelTopology, ...weightsOf(tfjsPath)));
-  const predicted = layers.predict(tf.tensor2d([tokens], [1, count], 'int32'));
-  const all = await predicted.data();
-  const V = a.outputSize;
-  let worstTf = 0;
-  for (let t = 0; t < count; t++) {
-    // The export's head may end in softmax: compare log-probabilities then.
-    const row = all.subarray(t * V, (t + 1) * V);
-    const probabilities = Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-3;
-    const theirs = probabilities ? Array.from(row, (p) => Math.log(p)) : Array.from(row);
-    const mine = probabilities ? logSoftmax(ours[t]) : Array.from(ours[t]);
-    worstTf = Math.max(worstTf, maxDiff(theirs.slice(0, 2000), mine.slice(0, 2000)));
-  }
-  console.log(`TensorFlow.js export (convert → tf.loadLayersModel, model.predict over the ${count} tokens): max difference on the first 2,000 outputs = ${worstTf.toExponential(2)}`);
-  }
-} finally {
-  rmSync(directory, { recursive: true, force: true });
-}
-
-function weightsOf(modelJsonPath) {
-  const json = JSON.parse(readFileSync(modelJsonPath, 'utf8'));
+  const json = JSON.parse(readFileSync(tfjsPath, 'utf8'));
   const specs = json.weightsManifest.flatMap((group) => group.weights);
-  const buffers = json.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(modelJsonPath, '..', p))));
-  const joined = Buffer.concat(buffers);
-  return [specs, joined.buffer.slice(joined.byteOffset, joined.byteOffset + joined.byteLength)];
-}
-
-function logSoftmax(logits) {
-  const max = Math.max(...logits);
-  let sum = 0;
-  for (const v of logits) sum += Math.exp(v - max);
-  const log = Math.log(sum) + max;
-  return Array.from(logits, (v) => v - log);
+  const shards = Buffer.concat(json.weightsManifest.flatMap((group) => group.paths.map((p) => readFileSync(join(directory, 'tfjs', p)))));
+  const tf = await import('@tensorflow/tfjs');
+  const layers = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: shards.buffer.slice(shards.byteOffset, shards.byteOffset + shards.byteLength) }));
+  const all = await layers.predict(tf.tensor2d([tokens], [1, count], 'int32')).data();
+  // A softmax head is exported as a Dense layer with activation softmax: compare log-probabilities then.
+  const softmax = a.head === 'softmax';
+  const V = a.outputSize;
+  let worst = 0;
+  for (let t = 0; t < count; t++) {
+    const row = all.subarray(t * V, (t + 1) * V);
+    const normalizer = softmax ? logSumExp(ours[t]) : 0;
+    for (let i = 0; i < 2000; i++) worst = Math.max(worst, Math.abs((softmax ? Math.log(row[i]) : row[i]) - (ours[t][i] - normalizer)));
+  }
+  console.log(`TensorFlow.js export (convert → tf.loadLayersModel, model.predict over the ${count} tokens): max difference on the first 2,000 outputs = ${worst.toExponential(2)}`);
 }
