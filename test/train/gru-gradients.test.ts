@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandomModel, SeededRandom, type Architecture } from '../../src/index.ts';
 import { createFrequencyClasses, lossAndGradients, NetworkGraph, TrainableModel, type OutputClasses } from '../../src/train/index.ts';
+import { centralDifferences, largestIndices } from '../helpers/central-differences.ts';
 
 // Issue 16, must-show 2 (first half): the GRU's exact BPTT gradients
 // (src/train/graph/gru-layer.ts) against central finite differences, for both
@@ -40,8 +41,7 @@ function lossOf(trainable: TrainableModel, inputs: number[], targets: number[], 
 
 /** Indices to check in a tensor: each GRU parameter group of a layer, and the largest gradients of every tensor. */
 function indicesOf(name: string, gradient: Float32Array): number[] {
-  const order = Array.from(gradient.keys()).sort((x, y) => Math.abs(gradient[y]) - Math.abs(gradient[x]));
-  const picked = [...order.slice(0, 2), gradient.length >> 1];
+  const picked = [...largestIndices(gradient, 2), gradient.length >> 1];
   const layer = /^rnn\.(weight|bias)_l(\d)$/.exec(name);
   if (layer !== null) {
     const inputWidth = layer[2] === '0' ? I : H;
@@ -73,25 +73,9 @@ describe.each(['gru', 'gru-reset-before'] as const)('GRU gradients: %s', (cell) 
         analytic.set('classes.weight', classGradients.weight);
         analytic.set('classes.bias', classGradients.bias);
       }
-      const eps = 1e-3;
-      let checked = 0;
-      let worst = 0;
-      for (const slot of trainable.parameters) {
-        const expected = analytic.get(slot.name)!;
-        for (const i of indicesOf(slot.name, expected)) {
-          const saved = slot.value[i];
-          slot.value[i] = saved + eps;
-          const plus = lossOf(trainable, inputs, targets, dense, linear);
-          slot.value[i] = saved - eps;
-          const minus = lossOf(trainable, inputs, targets, dense, linear);
-          slot.value[i] = saved;
-          const numeric = (plus - minus) / (2 * eps);
-          worst = Math.max(worst, Math.abs(numeric - expected[i]));
-          expect(Math.abs(numeric - expected[i]), `${slot.name}[${i}] numeric ${numeric} analytic ${expected[i]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(numeric));
-          checked++;
-        }
-      }
+      const { checked, worst, failures } = centralDifferences(trainable.parameters, analytic, () => lossOf(trainable, inputs, targets, dense, linear), indicesOf);
       console.log(`${cell}, ${input} input, ${head} head: ${checked} elements, max |numeric − analytic| ${worst.toExponential(2)}`);
+      expect(failures).toEqual([]);
       expect(checked).toBeGreaterThan(40);
     });
   });
