@@ -3,6 +3,7 @@ import { setKernelBackend, type Model } from '../../src/index.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
 import { gruCases, inputsOf, kerasBias, kerasKernel, modelOf, PARITY_STEPS, runSession, torchPartsOf, worstStep } from '../helpers/gru-cases.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // Issue 16, must-show 1: our GRU against TensorFlow.js (4.x, cpu backend:
 // plain JavaScript, float32), which loads on Node, Deno and Bun alike.
@@ -14,13 +15,10 @@ import { runtimeName } from '../helpers/runtime.ts';
 // 'sigmoid' (TensorFlow.js defaults to the hard sigmoid).
 const TOLERANCE = 1e-5;
 
-type Tf = typeof import('@tensorflow/tfjs');
 let tf: Tf;
 
 beforeAll(async () => {
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
-  await tf.ready();
+  tf = await tfjsOnCpu();
 }, 60_000);
 
 afterEach(() => setKernelBackend('auto'));

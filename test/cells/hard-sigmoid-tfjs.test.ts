@@ -3,6 +3,7 @@ import { createCell, createRandomModel, F32Matrix, Model, setKernelBackend, type
 import { maxAbsDiff } from '../helpers/fixtures.ts';
 import { inputsOf, kerasBias, kerasKernel, PARITY_STEPS, runSession, torchPartsOf, worstStep } from '../helpers/gru-cases.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // Hard-sigmoid gates against TensorFlow.js's own layers (4.x, cpu backend,
 // float32), whose LSTM and GRU default to recurrentActivation 'hardSigmoid':
@@ -13,13 +14,10 @@ import { runtimeName } from '../helpers/runtime.ts';
 const TOLERANCE = 1e-5;
 const HARD: GateActivation = 'hard-sigmoid';
 
-type Tf = typeof import('@tensorflow/tfjs');
 let tf: Tf;
 
 beforeAll(async () => {
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
-  await tf.ready();
+  tf = await tfjsOnCpu();
 }, 60_000);
 
 afterEach(() => setKernelBackend('auto'));

@@ -7,19 +7,13 @@ import { ErrorCode } from '../../src/errors.ts';
 import { loadModel } from '../../src/format/load-model.ts';
 import { InteropError } from '../../src/interop/errors.ts';
 import { importTfjsLayers } from '../../src/interop/tfjs/import-tfjs.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // `lstm-stream convert model.json out.msgpack` in-process: a TensorFlow.js
 // model saved as files (model.json + two shards beside it) converts to the
 // same model importTfjsLayers builds, bit for bit, and back to model.json
 // without changing a step; weight paths that leave the folder are refused.
-type Tf = typeof import('@tensorflow/tfjs');
-const tf: Tf | null = await import('@tensorflow/tfjs')
-  .then(async (module) => {
-    await module.setBackend('cpu');
-    await module.ready();
-    return module;
-  })
-  .catch(() => null);
+const tf: Tf | null = await tfjsOnCpu().catch(() => null);
 
 const directory = mkdtempSync(join(tmpdir(), 'lstm-stream-tfjs-convert-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));

@@ -7,6 +7,7 @@ import type { Model } from '../../src/model/model.ts';
 import { createRandomModel } from '../../src/model/random-model.ts';
 import { random } from '../helpers/keras-model-json.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // Issue 16, item 4, the other way: our models written as TensorFlow.js Layers
 // files load into TensorFlow.js (tf.loadLayersModel from memory) and predict
@@ -17,14 +18,7 @@ import { runtimeName } from '../helpers/runtime.ts';
 const TOLERANCE = 1e-5;
 const STEPS = 30;
 
-type Tf = typeof import('@tensorflow/tfjs');
-const tf: Tf | null = await import('@tensorflow/tfjs')
-  .then(async (module) => {
-    await module.setBackend('cpu');
-    await module.ready();
-    return module;
-  })
-  .catch(() => null);
+const tf: Tf | null = await tfjsOnCpu().catch(() => null);
 
 const CASES: { name: string; architecture: Architecture; tfjs: boolean }[] = [
   { name: 'LSTM LM, 2 layers, embedding 19 × 5 → H 7, softmax head, hard / sigmoid gates', architecture: { cell: 'lstm', input: 'embedding', vocabSize: 19, inputSize: 5, hiddenSize: 7, numLayers: 2, head: 'softmax', outputSize: 19, layers: [{ gateActivation: 'hard-sigmoid' }, { gateActivation: 'sigmoid' }] }, tfjs: true },

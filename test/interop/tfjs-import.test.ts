@@ -8,6 +8,7 @@ import { describeLayers } from '../../src/model/architecture.ts';
 import { Model } from '../../src/model/model.ts';
 import { random } from '../helpers/keras-model-json.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // Issue 16, item 4 (first slice): TensorFlow.js Layers models built here with
 // @tensorflow/tfjs (cpu backend, float32), saved through tf.io.withSaveHandler
@@ -19,17 +20,10 @@ import { runtimeName } from '../helpers/runtime.ts';
 const TOLERANCE = 1e-5;
 const STEPS = 40;
 
-type Tf = typeof import('@tensorflow/tfjs');
 type LayersModel = import('@tensorflow/tfjs').LayersModel;
 
 // Loaded once at the top, so that a runtime where TensorFlow.js cannot load skips the suites that need it.
-const tf: Tf | null = await import('@tensorflow/tfjs')
-  .then(async (module) => {
-    await module.setBackend('cpu');
-    await module.ready();
-    return module;
-  })
-  .catch(() => null);
+const tf: Tf | null = await tfjsOnCpu().catch(() => null);
 
 interface Saved {
   /** model.json as text. */

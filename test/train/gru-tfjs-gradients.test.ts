@@ -4,6 +4,7 @@ import { lossAndGradients } from '../../src/train/index.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
 import { kerasBias, kerasKernel, torchPartsOf } from '../helpers/gru-cases.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { tfjsOnCpu, type Tf } from '../helpers/tfjs.ts';
 
 // Issue 16, must-show 2 (second half): our GRU's BPTT gradients against
 // TensorFlow.js's automatic differentiation (tf.grads, cpu backend, float32)
@@ -17,14 +18,11 @@ const H = 7;
 const STEPS = 12;
 const TOLERANCE = 1e-4;
 
-type Tf = typeof import('@tensorflow/tfjs');
 type Tensor = InstanceType<Tf['Tensor']>;
 let tf: Tf;
 
 beforeAll(async () => {
-  tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
-  await tf.ready();
+  tf = await tfjsOnCpu();
 }, 60_000);
 
 describe.each(['gru', 'gru-reset-before'] as const)('%s gradients against tf.grads', (cell) => {
