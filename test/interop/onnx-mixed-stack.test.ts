@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/model/errors.ts';
 import { cellStateOffsetOf, hiddenOffsetOf, hiddenStateSize, type Architecture } from '../../src/model/architecture.ts';
-import type { Model } from '../../src/model/model.ts';
 import { createRandomModel } from '../../src/model/random-model.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { exportOnnx } from '../../src/interop/onnx/export-onnx.ts';
@@ -9,6 +8,7 @@ import { importOnnx } from '../../src/interop/onnx/import-onnx.ts';
 import { exportSafetensors } from '../../src/interop/safetensors/write-safetensors.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { runSteps, stepInputsOf } from '../helpers/onnx-steps.ts';
 
 // Issue 16, item 3, in ONNX: a stack whose layers differ in kind and size is
 // a chain of LSTM / GRU / RNN nodes of their own hidden_size, with one state
@@ -44,33 +44,13 @@ const CASES: { name: string; architecture: Architecture }[] = [
   },
 ];
 
-function inputsOf(model: Model, seed: number): { tokens: number[]; rows: Float32Array[] } {
-  const a = model.architecture;
-  let state = seed;
-  const next = (): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  return {
-    tokens: Array.from({ length: STEPS }, () => Math.floor(next() * a.vocabSize)),
-    rows: Array.from({ length: STEPS }, () => Float32Array.from({ length: a.inputSize }, () => 2 * next() - 1)),
-  };
-}
-
-function runOurs(model: Model, inputs: { tokens: number[]; rows: Float32Array[] }): { outputs: Float32Array; h: Float32Array; c: Float32Array | null } {
-  const session = model.session();
-  const chunks: number[] = [];
-  for (let t = 0; t < STEPS; t++) chunks.push(...(model.embedding !== null ? session.step(inputs.tokens[t]) : session.step(inputs.rows[t])));
-  return { outputs: Float32Array.from(chunks), h: session.h.slice(), c: session.c === null ? null : session.c.slice() };
-}
-
 describe('mixed stacks through ONNX', () => {
   it.each(CASES)('$name: ONNX Runtime runs our export and gives our outputs and every layer\'s final state', async (c) => {
     const ort = await import('onnxruntime-node');
     const model = createRandomModel(c.architecture, { seed: 21, embeddingScale: 1 });
     const a = model.architecture;
-    const inputs = inputsOf(model, 3);
-    const ours = runOurs(model, inputs);
+    const inputs = stepInputsOf(model, 3, STEPS);
+    const ours = runSteps(model, inputs);
     const session = await ort.InferenceSession.create(exportOnnx(model), { executionProviders: ['cpu'] });
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> =
       a.input === 'embedding'
@@ -108,8 +88,8 @@ describe('mixed stacks through ONNX', () => {
     const model = createRandomModel(c.architecture, { seed: 22 });
     const back = importOnnx(exportOnnx(model));
     expect(back.architecture).toEqual(model.architecture);
-    const inputs = inputsOf(model, 4);
-    expect(maxAbsDiff(runOurs(back, inputs).outputs, runOurs(model, inputs).outputs)).toBeLessThanOrEqual(1e-6);
+    const inputs = stepInputsOf(model, 4, STEPS);
+    expect(maxAbsDiff(runSteps(back, inputs).outputs, runSteps(model, inputs).outputs)).toBeLessThanOrEqual(1e-6);
   });
 
   it('safetensors (a PyTorch state dict) refuses a mixed stack, saying why', () => {

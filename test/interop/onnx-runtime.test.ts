@@ -7,6 +7,7 @@ import { exportOnnx } from '../../src/interop/onnx/export-onnx.ts';
 import { importOnnx } from '../../src/interop/onnx/import-onnx.ts';
 import { maxAbsDiff } from '../helpers/fixtures.ts';
 import { runtimeName } from '../helpers/runtime.ts';
+import { runSteps, stepInputsOf } from '../helpers/onnx-steps.ts';
 
 // Must-show 2: our models, exported to ONNX and run by ONNX Runtime (CPU),
 // give our own step-by-step outputs within 1e-5. onnxruntime-node is a
@@ -35,36 +36,12 @@ function modelOf(c: Case, seed: number): Model {
   return c.quantize ? quantizeModel(model, { dtype: c.quantize }) : model;
 }
 
-/** Step inputs: token ids, or dense rows in [-1, 1). */
-function inputsOf(model: Model, seed: number): { tokens: number[]; rows: Float32Array[] } {
-  const a = model.architecture;
-  let state = seed;
-  const next = (): number => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-  const tokens = Array.from({ length: STEPS }, () => Math.floor(next() * a.vocabSize));
-  const rows = Array.from({ length: STEPS }, () => Float32Array.from({ length: a.inputSize }, () => 2 * next() - 1));
-  return { tokens, rows };
-}
-
-/** Our outputs over the sequence [STEPS × width], and the final h and c. */
-function runOurs(model: Model, inputs: { tokens: number[]; rows: Float32Array[] }): { outputs: Float32Array; h: Float32Array; c: Float32Array | null } {
-  const session = model.session();
-  const chunks: number[] = [];
-  for (let t = 0; t < STEPS; t++) {
-    const out = model.architecture.input === 'embedding' ? session.step(inputs.tokens[t]) : session.step(inputs.rows[t]);
-    chunks.push(...out);
-  }
-  return { outputs: Float32Array.from(chunks), h: session.h.slice(), c: session.c === null ? null : session.c.slice() };
-}
-
 describe('ONNX export run by onnxruntime-node (CPU)', () => {
   it.each(CASES)('$name: ONNX Runtime gives our outputs within 1e-5', async (c) => {
     const ort = await import('onnxruntime-node');
     const model = modelOf(c, 11);
-    const inputs = inputsOf(model, 5);
-    const ours = runOurs(model, inputs);
+    const inputs = stepInputsOf(model, 5, STEPS);
+    const ours = runSteps(model, inputs);
     const session = await ort.InferenceSession.create(exportOnnx(model), { executionProviders: ['cpu'] });
     const a = model.architecture;
     const feeds: Record<string, InstanceType<typeof ort.Tensor>> =
@@ -94,7 +71,7 @@ describe('ONNX export run by onnxruntime-node (CPU)', () => {
     const ort = await import('onnxruntime-node');
     const model = modelOf(CASES[0], 3);
     const a = model.architecture;
-    const inputs = inputsOf(model, 9);
+    const inputs = stepInputsOf(model, 9, STEPS);
     const start = Float32Array.from({ length: a.numLayers * a.hiddenSize }, (_, i) => Math.sin(i) * 0.5);
     const session = model.session();
     session.h.set(start);
@@ -117,9 +94,9 @@ describe('ONNX export → import round trip (every runtime)', () => {
     const model = modelOf(c, 11);
     const back = importOnnx(exportOnnx(model));
     expect(back.architecture).toEqual(model.architecture);
-    const inputs = inputsOf(model, 5);
-    const ours = runOurs(model, inputs);
-    const theirs = runOurs(back, inputs);
+    const inputs = stepInputsOf(model, 5, STEPS);
+    const ours = runSteps(model, inputs);
+    const theirs = runSteps(back, inputs);
     // f32 weights come back bit for bit; quantized ones come back dequantized, so only rounding differs.
     if (c.quantize) expect(maxAbsDiff(theirs.outputs, ours.outputs)).toBeLessThan(TOLERANCE);
     else expect(maxAbsDiff(theirs.outputs, ours.outputs)).toBe(0);
