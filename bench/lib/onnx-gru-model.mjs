@@ -2,7 +2,7 @@
 // inputs X [1, 1, I] and h0_l [1, 1, H] per layer; outputs h_l [1, 1, H].
 // One ONNX GRU node per layer, linear_before_reset = 1 for our `gru`
 // (PyTorch's variant) and 0 for `gru-reset-before` (Keras's, TF.js's).
-import { bytes, int, node, string, tensor, valueInfo } from './onnx-lstm-model.mjs';
+import { modelBytes, node, tensor, valueInfo } from './onnx-lstm-model.mjs';
 
 /**
  * The model bytes for layers of { inputSize, hiddenSize, weightIh [3H×I],
@@ -39,13 +39,5 @@ export function onnxGruModel(layers) {
       ]),
     );
   });
-  const graph = [
-    ...nodes.flatMap((n) => bytes(1, n)),
-    ...string(2, 'gru_step'),
-    ...initializers.flatMap((t) => bytes(5, t)),
-    ...inputs.flatMap((v) => bytes(11, v)),
-    ...outputs.flatMap((v) => bytes(12, v)),
-  ];
-  const model = [...int(1, 8), ...string(2, 'lstm-stream bench'), ...bytes(7, graph), ...bytes(8, [...string(1, ''), ...int(2, 17)])];
-  return new Uint8Array(model);
+  return modelBytes('gru_step', nodes, initializers, inputs, outputs);
 }

@@ -19,12 +19,12 @@ function varint(value) {
 }
 
 const key = (field, wire) => varint((field << 3) | wire);
-export const int = (field, value) => [...key(field, 0), ...varint(value)];
-export function bytes(field, content) {
+const int = (field, value) => [...key(field, 0), ...varint(value)];
+function bytes(field, content) {
   const data = content instanceof Uint8Array ? Array.from(content) : content;
   return [...key(field, 2), ...varint(data.length), ...data];
 }
-export const string = (field, text) => bytes(field, Array.from(new TextEncoder().encode(text)));
+const string = (field, text) => bytes(field, Array.from(new TextEncoder().encode(text)));
 
 export function tensor(name, dims, values) {
   return [
@@ -49,6 +49,19 @@ export function node(opType, name, inputs, outputs, attributes) {
     ...string(4, opType),
     ...attributes.flatMap((a) => bytes(5, [...string(1, a.name), ...int(3, a.value), ...int(20, 2 /* INT */)])),
   ];
+}
+
+/** A ModelProto (IR version 8, opset 17) of one graph from encoded nodes, initializers and value infos. */
+export function modelBytes(graphName, nodes, initializers, inputs, outputs) {
+  const graph = [
+    ...nodes.flatMap((n) => bytes(1, n)),
+    ...string(2, graphName),
+    ...initializers.flatMap((t) => bytes(5, t)),
+    ...inputs.flatMap((v) => bytes(11, v)),
+    ...outputs.flatMap((v) => bytes(12, v)),
+  ];
+  const model = [...int(1, 8), ...string(2, 'lstm-stream bench'), ...bytes(7, graph), ...bytes(8, [...string(1, ''), ...int(2, 17)])];
+  return new Uint8Array(model);
 }
 
 /**
@@ -79,13 +92,5 @@ export function onnxLstmModel(layers) {
     const x = l === 0 ? 'X' : `h_${l - 1}`;
     nodes.push(node('LSTM', `lstm${l}`, [x, `W${l}`, `R${l}`, `B${l}`, '', `h0_${l}`, `c0_${l}`], ['', `h_${l}`, `c_${l}`], [{ name: 'hidden_size', value: H }]));
   });
-  const graph = [
-    ...nodes.flatMap((n) => bytes(1, n)),
-    ...string(2, 'lstm_step'),
-    ...initializers.flatMap((t) => bytes(5, t)),
-    ...inputs.flatMap((v) => bytes(11, v)),
-    ...outputs.flatMap((v) => bytes(12, v)),
-  ];
-  const model = [...int(1, 8), ...string(2, 'lstm-stream bench'), ...bytes(7, graph), ...bytes(8, [...string(1, ''), ...int(2, 17)])];
-  return new Uint8Array(model);
+  return modelBytes('lstm_step', nodes, initializers, inputs, outputs);
 }
