@@ -10,20 +10,12 @@
 //     split once beforehand (two or three matMuls, then the element-wise
 //     gates), either variant: what a TF.js user could do at best without a
 //     GRU kernel.
-import { createRequire } from 'node:module';
 import { gruLayerWeights } from '../lib/workload.mjs';
-
-const require = createRequire(new URL('../../package.json', import.meta.url));
+import { tfjsName, tfjsOnBackend } from '../lib/tfjs-backend.mjs';
 
 /** options: { backend: 'cpu' | 'wasm', mode: 'layers' | 'ops' } */
 export async function createPeer({ hiddenSize, inputs, model, options }) {
-  const tf = require('@tensorflow/tfjs');
-  if (options.backend === 'wasm') {
-    const wasm = require('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/]*$/, ''));
-  }
-  await tf.setBackend(options.backend);
-  await tf.ready();
+  const tf = await tfjsOnBackend(options.backend);
   const H = hiddenSize;
   const weights = gruLayerWeights(model);
   const resetAfter = weights[0].resetAfter;
@@ -52,10 +44,9 @@ export async function createPeer({ hiddenSize, inputs, model, options }) {
     }
     return h[steppers.length - 1].dataSync();
   };
-  const backend = `${options.backend}${options.backend === 'wasm' ? (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' (SIMD)' : ' (no SIMD)') : ''}`;
   const how = options.mode === 'ops' ? `GRU in tf ops (reset ${resetAfter ? 'after' : 'before'})` : 'tf.layers GRUCell (reset_after false)';
   return {
-    describe: `TF.js ${tf.version.tfjs} ${backend}, ${how}`,
+    describe: `${tfjsName(tf, options.backend)}, ${how}`,
     sync: true,
     reset,
     step: advance,

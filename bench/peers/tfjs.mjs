@@ -1,19 +1,11 @@
 // TensorFlow.js 4 (cpu or wasm backend): tf.basicLSTMCell per step in a tidy,
 // the state tensors carried, h read back with dataSync as a streaming consumer would.
-import { createRequire } from 'node:module';
 import { layerWeights } from '../lib/workload.mjs';
-
-const require = createRequire(new URL('../../package.json', import.meta.url));
+import { tfjsName, tfjsOnBackend } from '../lib/tfjs-backend.mjs';
 
 /** options: { backend: 'cpu' | 'wasm' } */
 export async function createPeer({ library, hiddenSize, numLayers, inputs, model, options }) {
-  const tf = require('@tensorflow/tfjs');
-  if (options.backend === 'wasm') {
-    const wasm = require('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths(require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/]*$/, ''));
-  }
-  await tf.setBackend(options.backend);
-  await tf.ready();
+  const tf = await tfjsOnBackend(options.backend);
   const H = hiddenSize;
   // basicLSTMCell wants kernel [I + H, 4H] with column blocks i, j (candidate), f, o.
   const layers = layerWeights(library, model).map((w) => {
@@ -62,7 +54,7 @@ export async function createPeer({ library, hiddenSize, numLayers, inputs, model
     return h[layers.length - 1].dataSync();
   };
   return {
-    describe: `TF.js ${tf.version.tfjs} ${options.backend}${options.backend === 'wasm' ? (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ' (SIMD)' : ' (no SIMD)') : ''}`,
+    describe: tfjsName(tf, options.backend),
     sync: true,
     reset,
     step: advance,
