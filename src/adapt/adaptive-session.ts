@@ -16,6 +16,13 @@ import { modelAdaptationDefaults } from './model-defaults.ts';
 import { NewWordTable } from './new-words.ts';
 import type { WeightAdaptation } from './weight-adaptation.ts';
 
+/**
+ * Tokens after which a sentence starts, as the Brown corpus writes them: its
+ * ends (". ? !"), a paragraph mark, an opening quote. A capitalized known
+ * word there is that word, not a new one.
+ */
+const SENTENCE_START_AFTER: readonly string[] = ['.', '?', '!', '<p>', '``'];
+
 /** A suggestion of an AdaptiveSession: a vocabulary token, or a new word the writer taught it. */
 export interface AdaptivePrediction extends Prediction {
   /** True for a word outside the vocabulary (its id is the unknown token's). */
@@ -56,6 +63,10 @@ export class AdaptiveSession {
   private logitsCurrent = false;
   /** True once the state is a text's (after a step or a restore): the next token gets a cache entry. */
   private hasState = false;
+  /** The token read last: −1 at the start of a text, −2 after a restore (not known). */
+  private previousToken = -1;
+  /** Ids of the tokens after which a sentence starts (see SENTENCE_START_AFTER). */
+  private readonly sentenceStartIds: Int32Array;
   /** [k + 1] ids of the last predictNext (one more than asked: the unknown token may take a place); regrown only when k changes. */
   private topIds = new Int32Array(0);
 
@@ -91,6 +102,8 @@ export class AdaptiveSession {
     const maxWords = options.newWords === false ? 0 : (options.newWords?.maxWords ?? 10_000);
     if (!Number.isInteger(maxWords) || maxWords < 0) throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `newWords.maxWords is ${maxWords}; expected an integer ≥ 0`);
     this.newWords = maxWords > 0 && this.unknownId >= 0 ? new NewWordTable(maxWords) : null;
+    const vocabulary = model.vocabulary ?? [];
+    this.sentenceStartIds = Int32Array.from(SENTENCE_START_AFTER.map((token) => vocabulary.indexOf(token)).filter((id) => id >= 0));
   }
 
   /** Steps taken since creation or the last reset (the inner session's). */
@@ -138,6 +151,7 @@ export class AdaptiveSession {
     }
     this.tokensRead++;
     this.hasState = true;
+    this.previousToken = token;
     this.logits = output;
     this.logitsCurrent = true;
     return output;
@@ -200,6 +214,7 @@ export class AdaptiveSession {
   reset(): void {
     this.session.reset();
     this.hasState = false;
+    this.previousToken = -1;
     this.logitsCurrent = false;
   }
 
@@ -215,6 +230,7 @@ export class AdaptiveSession {
     this.dynamic?.forget();
     this.tokensRead = 0;
     this.hasState = false;
+    this.previousToken = -1;
     this.logitsCurrent = false;
   }
 
@@ -227,6 +243,7 @@ export class AdaptiveSession {
   restore(snapshot: Float32Array): void {
     this.session.restore(snapshot);
     this.hasState = true;
+    this.previousToken = -2;
     this.logitsCurrent = false;
   }
 
@@ -237,13 +254,31 @@ export class AdaptiveSession {
 
   /** The new-word index for a step on `token` typed as `typed` (counted once), or −1. */
   private newWordIndexFor(token: number, typed: string | undefined): number {
-    if (token !== this.unknownId || typed === undefined || this.newWords === null) return -1;
+    if (token !== this.unknownId || typed === undefined || this.newWords === null || this.isCapitalizedWordOfVocabulary(typed)) return -1;
     const cache = this.cache;
     return this.newWords.observe(typed, (evicted) => {
       if (cache === null) return;
       const indices = cache.newWordIndices;
       for (let i = 0; i < indices.length; i++) if (indices[i] === evicted) indices[i] = -1;
     });
+  }
+
+  /**
+   * True for a known word capitalized because it opens a sentence ("Yesterday"
+   * at the start of a text or after ".", when only "yesterday" is in the
+   * vocabulary): the model reads it as the unknown token, as its corpus did,
+   * but it is not a word the writer taught. A capital inside a sentence (a
+   * name such as "Rose" where only "rose" is known) is still a new word.
+   * Cold path (an unknown token): a few string operations.
+   */
+  private isCapitalizedWordOfVocabulary(typed: string): boolean {
+    if (this.previousToken === -2) return false;
+    if (this.previousToken !== -1 && !this.sentenceStartIds.includes(this.previousToken)) return false;
+    const first = typed[0];
+    const lower = first.toLowerCase();
+    if (lower === first) return false;
+    const word = lower + typed.slice(1);
+    return this.tokenizer !== null ? this.tokenizer.vocabulary.has(word) : (this.model.vocabulary?.includes(word) ?? false);
   }
 
   /** The new words with their probabilities: p(unknown) shared by cache weight, with a little by use count. */

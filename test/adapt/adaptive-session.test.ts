@@ -126,6 +126,26 @@ describe('AdaptiveSession', () => {
     expect(total).toBeCloseTo(1, 5);
   });
 
+  it('does not take a known word capitalized at a sentence start for a new word, but does inside a sentence', () => {
+    const adaptive = new AdaptiveSession(languageModel(4));
+    // "The" opens the text and "Said" follows ".": the vocabulary has both lowercased. The second
+    // "Said" is inside a sentence (a name, say) and "Zorblat" is not in the vocabulary at all.
+    adaptive.readText('The Zorblat said. Said the Zorblat, the Said said');
+    const words = Array.from({ length: adaptive.newWords!.size }, (_, i) => [adaptive.newWords!.textOf(i), adaptive.newWords!.countOf(i)]);
+    expect(words).toEqual([['Zorblat', 2], ['Said', 1]]);
+    // After a reset a text starts again; after a restore the token before is not known, so a capital counts.
+    adaptive.reset();
+    adaptive.readText('Said');
+    expect(adaptive.newWords!.countOf(1)).toBe(1);
+    const state = adaptive.snapshot();
+    adaptive.restore(state);
+    adaptive.readText('Said');
+    expect(adaptive.newWords!.countOf(1)).toBe(2);
+    // A word whose lowercase form is unknown too is new wherever it stands.
+    adaptive.readText('. Quindle');
+    expect(adaptive.newWords!.textOf(2)).toBe('Quindle');
+  });
+
   it('learns a new word that opens the text, before the cache has a state to pair it with', () => {
     const adaptive = new AdaptiveSession(languageModel(4));
     adaptive.readText('Vellomir said the');
