@@ -6,6 +6,7 @@
 // adapt (the defaults of --adapt): 41.52%, in the window 31.73% (6–20: 15.46%); 6–10 9.52%,
 //   11–20 7.99%, 21–50 10.01%, past 50 30.96%.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
 import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
@@ -14,7 +15,7 @@ const vocab = model.vocabulary!;
 const index = new Map(vocab.map((t, i) => [t, i]));
 const tokens = readFileSync('data/brown/valid.txt', 'utf8').split('\n').filter((l) => l.length > 0).slice(0, 10000).map((t) => index.get(t) ?? 0);
 const V = model.architecture.outputSize;
-const adapt = Deno.args[0] === 'adapt';
+const adapt = process.argv[2] === 'adapt';
 const session = new AdaptiveSession(model, adapt ? { cache: { kind: 'continuous', size: 1000, theta: 0.6, lambda: 0.15 }, dynamic: dynamicEvaluation(model, {}) } : { cache: false, dynamic: null });
 let out = session.step(index.get('<p>')!);
 const lastSeen = new Map<number, number>();
