@@ -191,7 +191,7 @@ describe('LearningTextTracker', () => {
       }),
       { numRuns: RUNS, seed: 15 },
     );
-  });
+  }, 60_000);
 
   // Property: typing with typos fixed inside the sentence being written, Enter between texts,
   // teaches exactly what a fresh session reads from the final texts.
