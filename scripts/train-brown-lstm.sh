@@ -21,6 +21,11 @@
 #           (PHASE6_EPOCHS): phase 3 → phase 4 took 198.2 to 191.2, so the same pair once more;
 #   phase7: from phase 6's best weights, averaged SGD at a constant learning rate 5, 8 epochs
 #           (PHASE7_EPOCHS); stop it with Ctrl-C when validation stops gaining.
+#   phase8: from phase 4's weights, plain SGD (no averaging) at learning rate 1.25, ÷ 4 after an
+#           epoch that does not lower validation perplexity, 3 epochs (PHASE8_EPOCHS): the PyTorch
+#           recipe's last step (190 → 187 there, at 1.25 after its plateau at 5). Phase 5 averaged
+#           the iterates of this rate from their first step, so its validation (193.2) was the
+#           average's, not the iterates'.
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
@@ -28,7 +33,7 @@
 #   node dist/cli.js quantize RUN/phase2.q8.msgpack RUN/phase2.f32.msgpack --dtype f32
 #   scripts/train-brown-lstm.sh RUN phase3 && scripts/train-brown-lstm.sh RUN phase4
 #
-# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase7 [--resume]
+# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]
 #   (npm run build and `node dist/cli.js prepare-brown` first). Each phase checkpoints every
 #   5 minutes and on Ctrl-C; run it again with --resume to continue bit-identically (a stopped
 #   phase also writes its current weights to RUN_DIRECTORY/<phase>.f32.stopped.msgpack).
@@ -36,8 +41,8 @@
 #   had after N. Then:
 #   node dist/cli.js quantize RUN_DIRECTORY/brown-lstm.f32.msgpack models/brown-lstm.q8.msgpack --dtype q8
 set -e
-RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase7 [--resume]}
-PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase7 [--resume]}
+RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]}
+PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]}
 shift 2
 mkdir -p "$RUN"
 DATA="--train data/brown/train.txt --valid data/brown/valid.txt"
@@ -65,7 +70,10 @@ case "$PHASE" in
   phase7)
     exec node dist/cli.js train $DATA --init "$RUN/phase6.f32.msgpack" $COMMON --lr-decay 1 --lr 5 --average-from 1 --epochs "${PHASE7_EPOCHS:-8}" --seed 7 \
       --out "$RUN/phase7.f32.msgpack" --report "$RUN/phase7.html" "$@" ;;
+  phase8)
+    exec node dist/cli.js train $DATA --init "$RUN/phase4.f32.msgpack" $COMMON --lr-decay 0.25 --lr 1.25 --epochs "${PHASE8_EPOCHS:-3}" --seed 8 \
+      --out "$RUN/phase8.f32.msgpack" --report "$RUN/phase8.html" "$@" ;;
   *)
-    echo "unknown phase $PHASE (phase1 … phase7)" >&2
+    echo "unknown phase $PHASE (phase1 … phase8)" >&2
     exit 2 ;;
 esac
