@@ -272,7 +272,7 @@ export class AdaptiveSession {
    * Cold path (an unknown token): a few string operations.
    */
   private isCapitalizedWordOfVocabulary(typed: string): boolean {
-    if (this.previousToken === -2) return false;
+    if (this.previousToken === -2 || typed.length === 0) return false;
     if (this.previousToken !== -1 && !this.sentenceStartIds.includes(this.previousToken)) return false;
     const first = typed[0];
     const lower = first.toLowerCase();

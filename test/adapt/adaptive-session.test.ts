@@ -144,6 +144,10 @@ describe('AdaptiveSession', () => {
     // A word whose lowercase form is unknown too is new wherever it stands.
     adaptive.readText('. Quindle');
     expect(adaptive.newWords!.textOf(2)).toBe('Quindle');
+    // Typed as nothing at a sentence start: not a word, and no error.
+    adaptive.reset();
+    adaptive.step(adaptive.unknownId, '');
+    expect(adaptive.newWords!.size).toBe(3);
   });
 
   it('learns a new word that opens the text, before the cache has a state to pair it with', () => {
