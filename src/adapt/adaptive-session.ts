@@ -102,8 +102,9 @@ export class AdaptiveSession {
     const maxWords = options.newWords === false ? 0 : (options.newWords?.maxWords ?? 10_000);
     if (!Number.isInteger(maxWords) || maxWords < 0) throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `newWords.maxWords is ${maxWords}; expected an integer ≥ 0`);
     this.newWords = maxWords > 0 && this.unknownId >= 0 ? new NewWordTable(maxWords) : null;
-    const vocabulary = model.vocabulary ?? [];
-    this.sentenceStartIds = Int32Array.from(SENTENCE_START_AFTER.map((token) => vocabulary.indexOf(token)).filter((id) => id >= 0));
+    // New words need the unknown token, so a model that can have them has a tokenizer and its vocabulary's index.
+    const vocabulary = this.tokenizer?.vocabulary;
+    this.sentenceStartIds = Int32Array.from(vocabulary === undefined ? [] : SENTENCE_START_AFTER.filter((token) => vocabulary.has(token)).map((token) => vocabulary.idOf(token)));
   }
 
   /** Steps taken since creation or the last reset (the inner session's). */
@@ -277,8 +278,7 @@ export class AdaptiveSession {
     const first = typed[0];
     const lower = first.toLowerCase();
     if (lower === first) return false;
-    const word = lower + typed.slice(1);
-    return this.tokenizer !== null ? this.tokenizer.vocabulary.has(word) : (this.model.vocabulary?.includes(word) ?? false);
+    return this.tokenizer !== null && this.tokenizer.vocabulary.has(lower + typed.slice(1));
   }
 
   /** The new words with their probabilities: p(unknown) shared by cache weight, with a little by use count. */
