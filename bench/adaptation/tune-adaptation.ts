@@ -15,7 +15,7 @@ import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
 import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
-import { logSumExp } from '../../src/math/softmax.ts';
+import { formatScore, scoreSession } from './score-session.ts';
 
 // args: model tokens limit config...; config = seg:lr:decay:params:cache(kind/size/theta/lambda or none)
 const [modelPath, tokenPath, limitText, ...grid] = process.argv.slice(2);
@@ -24,23 +24,11 @@ const vocab = model.vocabulary!;
 const index = new Map(vocab.map((t, i) => [t, i]));
 const lines = readFileSync(tokenPath, 'utf8').split('\n').filter((l) => l.length > 0);
 const tokens = lines.slice(0, Number(limitText)).map((t) => index.get(t) ?? 0);
-const V = model.architecture.outputSize;
 for (const config of grid) {
   const [seg, lr, decay, params, cacheText] = config.split(':');
   const cache = cacheText === 'none' ? false as const : (() => { const [kind, size, theta, lambda] = cacheText.split('/'); return { kind: kind as 'continuous', size: +size, theta: +theta, lambda: +lambda }; })();
   const dynamic = +lr > 0 ? dynamicEvaluation(model, { segment: +seg, learningRate: +lr, decay: +decay, parameters: params as 'all' }) : null;
   const session = new AdaptiveSession(model, { cache, dynamic });
-  const t0 = performance.now();
-  let out = session.step(index.get('<p>')!);
-  let nll = 0, top5 = 0;
-  for (let t = 0; t < tokens.length; t++) {
-    const target = tokens[t];
-    const lt = out[target];
-    nll += logSumExp(out, V) - lt;
-    let above = 0; for (let i = 0; i < V && above < 5; i++) if (out[i] > lt) above++;
-    if (above < 5) top5++;
-    out = session.step(target);
-  }
-  const ms = (performance.now() - t0) / tokens.length;
-  console.log(`${config}: ppl ${Math.exp(nll / tokens.length).toFixed(2)} top5 ${(100 * top5 / tokens.length).toFixed(2)}% ${(ms * 1000).toFixed(0)} us/token`);
+  const score = scoreSession(session, tokens, index.get('<p>')!);
+  console.log(`${config}: ${formatScore(score)} ${score.microsecondsPerToken.toFixed(0)} us/token`);
 }

@@ -15,6 +15,7 @@ import { decodeModel } from '../../src/format/decode-model.ts';
 import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
 import { ContinuousCache } from '../../src/adapt/continuous-cache.ts';
 import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
+import { formatScore, scoreSession } from './score-session.ts';
 import { logSumExp } from '../../src/math/softmax.ts';
 import { matVecInto } from '../../src/math/matvec.ts';
 
@@ -64,16 +65,8 @@ for (const config of grid) {
   logMasses.length = 0;
   const dynamic = seg === undefined ? null : dynamicEvaluation(model, { segment: +seg, learningRate: +lr, decay: +decay, parameters: 'all' });
   const session = new AdaptiveSession(model, { cache: { kind: 'continuous', size: +size, theta: +theta, lambda: 0.5 }, dynamic });
-  let out = session.step(index.get('<p>')!);
-  let nll = 0, top5 = 0;
-  for (let t = 0; t < tokens.length; t++) {
-    const target = tokens[t]; const lt = out[target];
-    nll += session.logNormalizer - lt;
-    let above = 0; for (let i = 0; i < V && above < 5; i++) if (out[i] > lt) above++;
-    if (above < 5) top5++;
-    out = session.step(target);
-  }
+  const score = scoreSession(session, tokens, index.get('<p>')!);
   const sorted = [...logMasses].sort((x, y) => x - y);
   const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))].toFixed(1);
-  console.log(`${config}: ppl ${Math.exp(nll / tokens.length).toFixed(2)} top5 ${(100 * top5 / tokens.length).toFixed(2)}%  (log M quantiles 10/50/90%: ${q(0.1)} ${q(0.5)} ${q(0.9)})`);
+  console.log(`${config}: ${formatScore(score)}  (log M quantiles 10/50/90%: ${q(0.1)} ${q(0.5)} ${q(0.9)})`);
 }

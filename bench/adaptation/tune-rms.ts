@@ -15,7 +15,7 @@ import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
 import { AdaptiveSession } from '../../src/adapt/adaptive-session.ts';
 import { dynamicEvaluation } from '../../src/adapt/dynamic/dynamic-evaluation.ts';
-import { logSumExp } from '../../src/math/softmax.ts';
+import { formatScore, scoreSession } from './score-session.ts';
 import { hiddenSizeOf, hiddenOffsetOf, hiddenStateSize, cellStateOffsetOf } from '../../src/model/architecture.ts';
 
 const [modelPath, trainPath, validPath, trainLimit, validLimit, priorPath, ...grid] = process.argv.slice(2);
@@ -23,7 +23,6 @@ const model = decodeModel(new Uint8Array(readFileSync(modelPath)));
 const vocab = model.vocabulary!;
 const index = new Map(vocab.map((t, i) => [t, i]));
 const readTokens = (path: string, limit: number) => readFileSync(path, 'utf8').split('\n').filter((l) => l.length > 0).slice(0, limit).map((t) => index.get(t) ?? 0);
-const V = model.architecture.outputSize;
 const a = model.architecture;
 
 type Tensor = { name: string; shape: [number, number]; value: Float32Array; gradient: Float32Array; original: Float32Array };
@@ -114,17 +113,6 @@ for (const config of grid) {
     d.updates++;
   };
   const session = new AdaptiveSession(model, { cache, dynamic: dyn });
-  const t0 = performance.now();
-  let out = session.step(index.get('<p>')!);
-  let nll = 0, top5 = 0;
-  for (let t = 0; t < tokens.length; t++) {
-    const target = tokens[t];
-    const lt = out[target];
-    nll += logSumExp(out, V) - lt;
-    let above = 0; for (let i = 0; i < V && above < 5; i++) if (out[i] > lt) above++;
-    if (above < 5) top5++;
-    out = session.step(target);
-  }
-  const ms = (performance.now() - t0) / tokens.length;
-  console.log(`${config}: ppl ${Math.exp(nll / tokens.length).toFixed(2)} top5 ${(100 * top5 / tokens.length).toFixed(2)}% ${(ms * 1000).toFixed(0)} us/token (mean rms ${meanRms.toExponential(2)})`);
+  const score = scoreSession(session, tokens, index.get('<p>')!);
+  console.log(`${config}: ${formatScore(score)} ${score.microsecondsPerToken.toFixed(0)} us/token (mean rms ${meanRms.toExponential(2)})`);
 }
