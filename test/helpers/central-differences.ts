@@ -36,13 +36,7 @@ export function centralDifferences(
     const expected = analytic.get(slot.name);
     if (expected === undefined) throw new Error(`no analytic gradient for ${slot.name}`);
     for (const i of indicesOf(slot.name, expected)) {
-      const saved = slot.value[i];
-      slot.value[i] = saved + eps;
-      const plus = lossOf();
-      slot.value[i] = saved - eps;
-      const minus = lossOf();
-      slot.value[i] = saved;
-      const numeric = (plus - minus) / (2 * eps);
+      const numeric = centralDifference(slot.value, i, lossOf, eps);
       const difference = Math.abs(numeric - expected[i]);
       worst = Math.max(worst, difference);
       if (!(difference < 2e-3 + 2e-2 * Math.abs(numeric))) failures.push(`${slot.name}[${i}] numeric ${numeric} analytic ${expected[i]}`);
@@ -57,4 +51,18 @@ export function largestIndices(gradient: Float32Array, n: number): number[] {
   return Array.from(gradient.keys())
     .sort((x, y) => Math.abs(gradient[y]) - Math.abs(gradient[x]))
     .slice(0, n);
+}
+
+/**
+ * (loss(w + ε) − loss(w − ε)) / 2ε for the element `index` of `values`, which
+ * it restores after. `lossOf` recomputes the loss from the live weights.
+ */
+export function centralDifference(values: Float32Array, index: number, lossOf: () => number, eps: number): number {
+  const saved = values[index];
+  values[index] = saved + eps;
+  const plus = lossOf();
+  values[index] = saved - eps;
+  const minus = lossOf();
+  values[index] = saved;
+  return (plus - minus) / (2 * eps);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRandomModel, SeededRandom } from '../../src/index.ts';
 import { NetworkGraph, TrainableModel } from '../../src/train/index.ts';
+import { centralDifference } from '../helpers/central-differences.ts';
 
 // Dropout masks depend on the seed alone, so with the seed fixed the loss is a
 // smooth function of the weights and central differences check the gradient
@@ -38,13 +39,7 @@ describe('dropout gradients', () => {
       const gradient = slot.gradient.slice();
       const order = Array.from(gradient.keys()).sort((x, y) => Math.abs(gradient[y]) - Math.abs(gradient[x]));
       for (const i of order.slice(0, 4)) {
-        const saved = slot.value[i];
-        slot.value[i] = saved + eps;
-        const plus = lossOf();
-        slot.value[i] = saved - eps;
-        const minus = lossOf();
-        slot.value[i] = saved;
-        const numeric = (plus - minus) / (2 * eps);
+        const numeric = centralDifference(slot.value, i, lossOf, eps);
         worst = Math.max(worst, Math.abs(numeric - gradient[i]) / Math.max(1e-2, Math.abs(numeric)));
         checked++;
       }
