@@ -26,6 +26,13 @@
 #           recipe's last step (190 → 187 there, at 1.25 after its plateau at 5). Phase 5 averaged
 #           the iterates of this rate from their first step, so its validation (193.2) was the
 #           average's, not the iterates'.
+#   phase9: from phase 8's final weights, plain SGD at learning rate 0.3125 (÷ 4 once more),
+#           ÷ 4 again on a stall, 3 epochs (PHASE9_EPOCHS);
+#   phase10: the same rate from RUN/soup488.f32.msgpack, the mean of phase 4's weights and two of
+#           phase 8's (made with: node scripts/average-models.mjs RUN/soup488.f32.msgpack
+#           RUN/phase4.f32.msgpack RUN/phase8.f32.stopped.msgpack RUN/phase8.f32.msgpack, where
+#           phase8.f32.stopped.msgpack is phase 8 stopped with Ctrl-C after 1.1 epochs), 3 epochs
+#           (PHASE10_EPOCHS), another seed.
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
@@ -33,7 +40,7 @@
 #   node dist/cli.js quantize RUN/phase2.q8.msgpack RUN/phase2.f32.msgpack --dtype f32
 #   scripts/train-brown-lstm.sh RUN phase3 && scripts/train-brown-lstm.sh RUN phase4
 #
-# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]
+# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase10 [--resume]
 #   (npm run build and `node dist/cli.js prepare-brown` first). Each phase checkpoints every
 #   5 minutes and on Ctrl-C; run it again with --resume to continue bit-identically (a stopped
 #   phase also writes its current weights to RUN_DIRECTORY/<phase>.f32.stopped.msgpack).
@@ -41,8 +48,8 @@
 #   had after N. Then:
 #   node dist/cli.js quantize RUN_DIRECTORY/brown-lstm.f32.msgpack models/brown-lstm.q8.msgpack --dtype q8
 set -e
-RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]}
-PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase8 [--resume]}
+RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase10 [--resume]}
+PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase10 [--resume]}
 shift 2
 mkdir -p "$RUN"
 DATA="--train data/brown/train.txt --valid data/brown/valid.txt"
@@ -73,7 +80,13 @@ case "$PHASE" in
   phase8)
     exec node dist/cli.js train $DATA --init "$RUN/phase4.f32.msgpack" $COMMON --lr-decay 0.25 --lr 1.25 --epochs "${PHASE8_EPOCHS:-3}" --seed 8 \
       --out "$RUN/phase8.f32.msgpack" --report "$RUN/phase8.html" "$@" ;;
+  phase9)
+    exec node dist/cli.js train $DATA --init "$RUN/phase8.f32.msgpack" $COMMON --lr-decay 0.25 --lr 0.3125 --epochs "${PHASE9_EPOCHS:-3}" --seed 9 \
+      --out "$RUN/phase9.f32.msgpack" --report "$RUN/phase9.html" "$@" ;;
+  phase10)
+    exec node dist/cli.js train $DATA --init "$RUN/soup488.f32.msgpack" $COMMON --lr-decay 0.25 --lr 0.3125 --epochs "${PHASE10_EPOCHS:-3}" --seed 10 \
+      --out "$RUN/phase10.f32.msgpack" --report "$RUN/phase10.html" "$@" ;;
   *)
-    echo "unknown phase $PHASE (phase1 … phase8)" >&2
+    echo "unknown phase $PHASE (phase1 … phase10)" >&2
     exit 2 ;;
 esac
