@@ -33,12 +33,17 @@
 #           RUN/phase4.f32.msgpack RUN/phase8.f32.stopped.msgpack RUN/phase8.f32.msgpack, where
 #           phase8.f32.stopped.msgpack is phase 8 stopped with Ctrl-C after 1.1 epochs), 3 epochs
 #           (PHASE10_EPOCHS), another seed.
-#   Phases 1–10 drew their dropout masks from seeds that were not mixed well enough (fixed
-#   2026-12-05 in src/train/seed-mix.ts): the masks dropped less than independent ones, much
-#   less for seeds 1–5 (a window's dropout loss 113–125 against 151), so those phases trained
-#   with weaker dropout than the 0.5 asked for. Phases 11 and 12 are the first with the fix:
+#   Phases 1–10 drew their dropout masks from mixSeed(seed ^ epoch, …) (fixed 2026-12-05 in
+#   src/train/seed-mix.ts): seed s at epoch e reused the masks of seed s ^ e at epoch 0, so
+#   phases 2–5 (seeds 2–5) trained again on masks that phase 1 and 2 had seen, and the weights
+#   fit them (bench/train-mask-reuse.ts: a window's dropout loss 116–139 under those masks
+#   against 152 under fresh ones) — dropout partly undone. Phases 11 and 12 ran at commit
+#   db71506 (masks fresh, but not yet the final mixSeed):
 #   phase11: from soup488, plain SGD at learning rate 1.25, 3 epochs (PHASE11_EPOCHS);
 #   phase12: from soup488, averaged SGD at learning rate 1.25, 3 epochs (PHASE12_EPOCHS).
+#   fresh: the PyTorch recipe from random weights with the fixed masks: SGD at learning rate 20,
+#          ÷ 4 whenever an epoch does not lower validation perplexity, 24 epochs
+#          (FRESH_EPOCHS); Ctrl-C and --resume at will.
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
@@ -46,7 +51,7 @@
 #   node dist/cli.js quantize RUN/phase2.q8.msgpack RUN/phase2.f32.msgpack --dtype f32
 #   scripts/train-brown-lstm.sh RUN phase3 && scripts/train-brown-lstm.sh RUN phase4
 #
-# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12 [--resume]
+# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh [--resume]
 #   (npm run build and `node dist/cli.js prepare-brown` first). Each phase checkpoints every
 #   5 minutes and on Ctrl-C; run it again with --resume to continue bit-identically (a stopped
 #   phase also writes its current weights to RUN_DIRECTORY/<phase>.f32.stopped.msgpack).
@@ -54,8 +59,8 @@
 #   had after N. Then:
 #   node dist/cli.js quantize RUN_DIRECTORY/brown-lstm.f32.msgpack models/brown-lstm.q8.msgpack --dtype q8
 set -e
-RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12 [--resume]}
-PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12 [--resume]}
+RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh [--resume]}
+PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh [--resume]}
 shift 2
 mkdir -p "$RUN"
 DATA="--train data/brown/train.txt --valid data/brown/valid.txt"
@@ -98,7 +103,10 @@ case "$PHASE" in
   phase12)
     exec node dist/cli.js train $DATA --init "$RUN/soup488.f32.msgpack" $COMMON --lr-decay 1 --lr 1.25 --average-from 1 --epochs "${PHASE12_EPOCHS:-3}" --seed 12 \
       --out "$RUN/phase12.f32.msgpack" --report "$RUN/phase12.html" "$@" ;;
+  fresh)
+    exec node dist/cli.js train $DATA --vocab data/brown/vocab.txt --hidden 256 $COMMON --lr-decay 0.25 --lr 20 --epochs "${FRESH_EPOCHS:-24}" --seed 21 \
+      --out "$RUN/fresh.f32.msgpack" --report "$RUN/fresh.html" "$@" ;;
   *)
-    echo "unknown phase $PHASE (phase1 … phase12)" >&2
+    echo "unknown phase $PHASE (phase1 … phase12, fresh)" >&2
     exit 2 ;;
 esac
