@@ -112,11 +112,11 @@ export class Model {
     Object.freeze(this);
   }
 
-  /** Number of weights (embedding, cells, head), each bias element counted once. */
+  /** Number of weights (embedding, cells, head); a head tied to the embedding adds only its bias. Cost: O(layers). */
   get parameterCount(): number {
     let count = this.embedding === null ? 0 : this.embedding.rows * this.embedding.cols;
     for (const layer of this.layers) count += layer.weight.rows * layer.weight.cols + layer.bias.length;
-    if (this.head !== null) count += this.head.weight.rows * this.head.weight.cols + this.head.bias.length;
+    if (this.head !== null) count += (this.head.weight === this.embedding ? 0 : this.head.weight.rows * this.head.weight.cols) + this.head.bias.length;
     return count;
   }
 
