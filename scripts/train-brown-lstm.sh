@@ -37,8 +37,9 @@
 #   src/train/seed-mix.ts): seed s at epoch e reused the masks of seed s ^ e at epoch 0, so
 #   phases 2–5 (seeds 2–5) trained again on masks that phase 1 and 2 had seen, and the weights
 #   fit them (bench/train-mask-reuse.ts: a window's dropout loss 116–139 under those masks
-#   against 152 under fresh ones) — dropout partly undone. Phases 11 and 12 ran at commit
-#   db71506 (masks fresh, but not yet the final mixSeed):
+#   against 152 under fresh ones) — dropout partly undone. To retrace phases 1–10 exactly, run
+#   them at commit a2628c9 (the code before the fix). Phases 11 and 12 ran at commit db71506
+#   (masks fresh, but not yet the final mixSeed); the fresh run below with the final one:
 #   phase11: from soup488, plain SGD at learning rate 1.25, 3 epochs (PHASE11_EPOCHS);
 #   phase12: from soup488, averaged SGD at learning rate 1.25, 3 epochs (PHASE12_EPOCHS).
 #   fresh: the PyTorch recipe from random weights with the fixed masks: SGD at learning rate 20,
