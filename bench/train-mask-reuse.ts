@@ -1,8 +1,8 @@
 // Does a trained model fit the dropout masks it was trained on? The loss of a window under
 // dropout, with the weights fixed, for the masks that the trainer drew before mixSeed was fixed
 // (2026-12-05: the epoch was XOR-ed into the seed, so seed s at epoch e reused the masks of
-// seed s ^ e at epoch 0) against the masks it draws now and against independent masks (one long
-// mulberry32 sequence). Forward only, nothing learned.
+// seed s ^ e at epoch 0) against the masks it draws now and against independent masks (every
+// stream's generator seeded with a state drawn at random). Forward only, nothing learned.
 //   node_modules/.bin/deno run -A bench/train-mask-reuse.ts MODEL.f32.msgpack data/brown/train.txt [WINDOWS] [SEEDS]
 // 2026-12-05, RUN/phase4.f32.msgpack (the shipped weights; phases 1–4 ran with seeds 1–4, i.e.
 // old-mix seeds 0–7 at epoch 0), 6 windows of the Brown training split, batch 20, window 35,
@@ -47,9 +47,10 @@ const random = (graph as unknown as { random: SeededRandom }).random;
 const setState = random.setState.bind(random);
 
 /**
- * Perplexity over the first windows. `states(k)` lists the generator states of window k's
- * streams in the order the graph seeds them (the embedding output's 20, then the layer
- * output's 20), or null for the trainer's own; `masks` null: no dropout.
+ * Perplexity over the first windows; `masks` false: no dropout. `states(k)` lists the generator
+ * states of window k's streams in the order the graph seeds them (the embedding output's 20,
+ * then the layer output's 20), which replace the trainer's own; null: the trainer's own, from
+ * mixSeed(seed, 0, k, 0).
  */
 function perplexity(masks: boolean, states: ((k: number) => number[]) | null, seed = 0): number {
   graph.resetState();
