@@ -237,8 +237,10 @@ async function runLoop(
     good.stepCount = optimizer.stepCount;
   };
   // Options added later are left out when off, so older checkpoints still match.
+  // The thread count is left out: a checkpoint resumes on any number of threads (see regroupStates).
   const fingerprint = JSON.stringify({
     ...options,
+    workers: undefined,
     maxRollbacks: undefined,
     averageFromEpoch: options.averageFromEpoch || undefined,
     architecture: trainable.model.architecture,
@@ -278,22 +280,17 @@ async function runLoop(
   if (run.resumeFrom) {
     const path = run.resumeFrom;
     const checkpoint = decodeCheckpoint(readFileSync(path), path);
-    if (checkpoint.header.fingerprint !== fingerprint) {
+    if (withoutWorkers(checkpoint.header.fingerprint) !== fingerprint) {
       throw new TrainingError(ErrorCode.CHECKPOINT_INVALID, `${path} was written by a run with another model shape or other options; resume with the same ones`);
     }
     const groups = [slots.map((s) => s.value), optimizer.first, optimizer.second, best, good.values, good.first, good.second, average === null ? [] : average.values];
     let index = 0;
     for (const group of groups) for (const target of group) target.set(checkpoint.arrays[index++]);
-    const states = checkpoint.arrays.slice(index);
     const mainStates = shard.graph.stateArrays();
-    mainStates.forEach((target, i) => target.set(states[i]));
-    if (workers !== null) {
-      const perWorker = mainStates.length;
-      const rest = states.slice(perWorker);
-      const split: Float32Array[][] = [];
-      for (let w = 0; w < workers.gradients.length; w++) split.push(rest.slice(w * perWorker, (w + 1) * perWorker));
-      await workers.setStates(split);
-    }
+    const threads = workers === null ? 1 : workers.gradients.length + 1;
+    const split = regroupStates(checkpoint.arrays.slice(index), mainStates.length, splitStreams(options.batchSize, threads), path);
+    mainStates.forEach((target, i) => target.set(split[0][i]));
+    if (workers !== null) await workers.setStates(split.slice(1));
     Object.assign(state, checkpoint.header.state as RunState);
     // JSON has no Infinity: a run that had not finished an epoch stored bestLoss as null.
     if (state.bestLoss === null) state.bestLoss = Infinity;
@@ -461,6 +458,50 @@ function exportTrainable(trainable: TrainableModel): Pick<TrainResult, 'model' |
     model: copy.model,
     classes: layer === null ? null : { classes: layer.classes, weight: layer.weight.slice(), bias: layer.bias.slice() },
   };
+}
+
+/**
+ * Re-splits a checkpoint's carried state for this run's threads. A checkpoint holds, per thread in
+ * order, `perThread` arrays (per layer h, then C) of that thread's streams × the layer's width; the
+ * shares are contiguous, so joining each array across threads gives all B streams, which are then
+ * cut by the new shares. A one-core run can thus go on with more threads, or the reverse.
+ * Cold path: copies the state once.
+ */
+export function regroupStates(saved: Float32Array[], perThread: number, shares: Array<{ firstStream: number; streams: number }>, path: string): Float32Array[][] {
+  if (perThread === 0 || saved.length % perThread !== 0) {
+    throw new TrainingError(ErrorCode.CHECKPOINT_INVALID, `${path} holds ${saved.length} carried-state arrays, not a whole number of threads' ${perThread}`);
+  }
+  const savedThreads = saved.length / perThread;
+  const batchSize = shares.reduce((sum, share) => sum + share.streams, 0);
+  const regrouped: Float32Array[][] = shares.map(() => []);
+  for (let i = 0; i < perThread; i++) {
+    const parts = Array.from({ length: savedThreads }, (_, t) => saved[t * perThread + i]);
+    const total = parts.reduce((sum, part) => sum + part.length, 0);
+    if (total % batchSize !== 0) {
+      throw new TrainingError(ErrorCode.CHECKPOINT_INVALID, `${path}: carried-state array ${i} has ${total} values, not a multiple of ${batchSize} streams`);
+    }
+    const width = total / batchSize;
+    const joined = new Float32Array(total);
+    let offset = 0;
+    for (const part of parts) {
+      joined.set(part, offset);
+      offset += part.length;
+    }
+    shares.forEach((share, s) => regrouped[s].push(joined.slice(share.firstStream * width, (share.firstStream + share.streams) * width)));
+  }
+  return regrouped;
+}
+
+/** A checkpoint's fingerprint without the thread count (checkpoints written before it was left out had it). */
+function withoutWorkers(fingerprint: unknown): string {
+  if (typeof fingerprint !== 'string') return '';
+  try {
+    const parsed = JSON.parse(fingerprint) as Record<string, unknown>;
+    delete parsed.workers;
+    return JSON.stringify(parsed);
+  } catch {
+    return '';
+  }
 }
 
 /** Splits B streams into `parts` contiguous shares of nearly equal size. */

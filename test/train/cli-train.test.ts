@@ -67,6 +67,19 @@ describe('lstm-stream train', () => {
     expect(html).not.toMatch(/<script|src=|href=/); // self-contained
   });
 
+  it('with --tie, the first line counts the shared embedding and output matrix once, as the written model does', async () => {
+    const out = join(directory, 'tied.msgpack');
+    const { err, io } = capture();
+    const code = await runTrain(['--train', trainPath, '--embedding', '24', '--hidden', '24', '--tie', '--batch', '8', '--window', '10', '--epochs', '1', '--max-windows', '2', '--out', out], io);
+    expect(code).toBe(0);
+    const printed = Number(/; (\d+) parameters/.exec(err.join(''))![1]);
+    const model = await loadModel(out);
+    expect(model.head!.weight).toBe(model.embedding);
+    // 18 × 24 embedding (also the output matrix), 4 × 24 × 48 LSTM weights, the LSTM and output biases.
+    expect(printed).toBe(model.parameterCount);
+    expect(printed).toBeLessThan(18 * 24 * 2 + 4 * 24 * 48);
+  });
+
   it('draws a progress bar on a terminal', async () => {
     const { err, io } = capture();
     await runTrain(['--train', trainPath, '--embedding', '8', '--hidden', '8', '--batch', '4', '--window', '10', '--epochs', '1', '--max-windows', '3', '--out', join(directory, 'bar.msgpack')], { ...io, terminal: true });

@@ -58,4 +58,25 @@ describe.skipIf(!onNode)('data-parallel worker threads', () => {
     const resumed = await train(model, { ...run, workers: 2, resumeFrom: path });
     expect(flat(resumed.model)).toEqual(flat(whole.model));
   });
+
+  // The carried state is stored per thread; resuming on another thread count re-splits the streams.
+  // A wrong split (a stream given another's h and C) moves the weights by far more than summation order does.
+  it.each([
+    [1, 2],
+    [2, 1],
+  ])('a checkpoint written on %i thread(s) resumes on %i, ending as the uninterrupted run does (up to summation order)', async (before, after) => {
+    const whole = await train(model, { ...run, workers: after });
+    const path = join(directory, `workers-${before}-${after}.ckpt`);
+    const controller = new AbortController();
+    let windows = 0;
+    const stopped = await train(model, { ...run, workers: before, checkpoint: { path, everyMinutes: 0 }, signal: controller.signal, onProgress: () => void (++windows === 57 && controller.abort()) });
+    expect(stopped.stopped).toBe(true);
+    const resumed = await train(model, { ...run, workers: after, resumeFrom: path });
+    resumed.history.forEach((r, i) => expect(Math.abs(whole.history[i].validLoss - r.validLoss)).toBeLessThan(1e-5));
+    const a = flat(whole.model);
+    const b = flat(resumed.model);
+    let worst = 0;
+    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
+    expect(worst).toBeLessThan(1e-3);
+  });
 });

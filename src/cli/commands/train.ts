@@ -227,10 +227,13 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     maxWindowsPerEpoch: number('max-windows'),
   };
 
+  // A random model is created untied; --tie makes its output layer the embedding, so that matrix counts once.
+  const untiedHead = values.tie && model.head !== null && model.head.weight !== model.embedding;
+  const parameterCount = model.parameterCount - (untiedHead ? model.head!.weight.rows * model.head!.weight.cols : 0);
   io.err(
     `training ${mixed ? `layers ${describeLayers(model.architecture)}` : `${model.architecture.cell}${model.architecture.layers !== undefined ? ` (gates ${model.layers.map((layer) => layer.gateActivation).join('/')})` : ''}`}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${mixed ? topHiddenSize(model.architecture) : hiddenSize}${mixed ? ' at the top' : ''}, vocabulary ${V}` +
       `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
-      `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${model.parameterCount} parameters\n`,
+      `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${parameterCount} parameters\n`,
   );
   const controller = new AbortController();
   io.signal?.addEventListener('abort', () => controller.abort());
