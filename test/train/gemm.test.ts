@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import process from 'node:process';
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../src/index.ts';
 import { addColumnSumsInto, gemmNTInto, transposeInto } from '../../src/math/gemm.ts';
 import { WasmGemm } from '../../src/train/kernels/wasm-gemm.ts';
+import { onNode } from '../helpers/runtime.ts';
 
 /** The textbook triple loop in float64, as the answer key. */
 function reference(a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number, m: number, n: number, k: number): Float64Array {
@@ -14,15 +17,22 @@ function reference(a: Float32Array, aOffset: number, lda: number, b: Float32Arra
   return out;
 }
 
-// Node, Deno and Bun all have WebAssembly SIMD; the wasm kernel must match the same answer key.
-const wasm = WasmGemm.create();
-const kernels = [
+// Node, Deno and Bun all have WebAssembly SIMD; the wasm kernels must match the same answer key.
+// Relaxed SIMD (the fused multiply-add module) is there on Deno and Node 22+, not on Node 20 unflagged.
+const wasm = WasmGemm.create('simd');
+const relaxed = WasmGemm.create('relaxed-simd');
+const kernels: Array<readonly [string, typeof gemmNTInto]> = [
   ['typescript', gemmNTInto],
-  ['wasm', wasm === null ? gemmNTInto : wasm.gemmNTInto],
-] as const;
+  ['wasm simd', wasm === null ? gemmNTInto : wasm.gemmNTInto],
+];
+if (relaxed !== null) kernels.push(['wasm relaxed-simd', relaxed.gemmNTInto]);
 
 it('WebAssembly SIMD is available on this runtime (the trainer would fall back to TypeScript otherwise)', () => {
   expect(wasm).not.toBeNull();
+  expect(wasm!.kind).toBe('simd');
+  // The default is the best the runtime has.
+  expect(WasmGemm.create()!.kind).toBe(relaxed === null ? 'simd' : 'relaxed-simd');
+  if (relaxed === null) console.log('relaxed SIMD is not available on this runtime: its kernel is not tested here (Deno runs it)');
 });
 
 describe.each(kernels)('gemmNTInto (%s kernel)', (_name, gemm) => {
@@ -60,5 +70,15 @@ describe('layout helpers', () => {
     const sums = Float32Array.of(1, 1, 1, 1, 1);
     addColumnSumsInto(sums, a, 0, 5, 3, 5);
     expect(Array.from(sums)).toEqual([16, 19, 22, 25, 28]);
+  });
+});
+
+// Node only, as test/math/wasm-build.test.ts: the committed bytes of both GEMM modules are what
+// gemm.wat assembles to (the relaxed one with its multiply-adds fused).
+describe.skipIf(!onNode)('gemm-wasm-bytes.ts', () => {
+  it('is exactly what bench/train-build-gemm-wasm.mjs assembles from gemm.wat (run it after editing the .wat)', () => {
+    const result = spawnSync(process.execPath, ['bench/train-build-gemm-wasm.mjs', '--check'], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.stdout).toContain('gemm-wasm-bytes.ts is up to date');
+    expect(result.status).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { GEMM_WASM_BASE64 } from './gemm-wasm-bytes.ts';
+import { GEMM_RELAXED_WASM_BASE64, GEMM_WASM_BASE64 } from './gemm-wasm-bytes.ts';
 import type { gemmNTInto } from '../../math/gemm.ts';
 
 /** The signature every GEMM kernel of the trainer shares: gemmNTInto's (src/math/gemm.ts). */
@@ -10,13 +10,21 @@ const SIMD_PROBE = new Uint8Array([
   0x02, 0x01, 0x00, 0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b,
 ]);
 
+/** Which module a WasmGemm runs: gemm.wat's f32x4 multiply then add, or the same loop with relaxed SIMD's fused multiply-add. */
+export type WasmGemmKind = 'simd' | 'relaxed-simd';
+
 /**
  * gemmNTInto on WebAssembly 128-bit SIMD (gemm.wat): the operands are copied
  * into the instance's memory (rows padded to a multiple of 4 with zeros),
  * multiplied there with f32x4 sums, and the result is copied (or added) back.
  * The copies cost O(m·k + n·k + m·n) against the product's O(m·n·k).
  * Sums are f32 (the TypeScript kernel sums in f64), so results differ in the
- * last bits. One instance per NetworkGraph; memory grows to the largest product.
+ * last bits. Where the runtime has relaxed SIMD (V8 from 11.4: Node 22,
+ * Deno, Chrome; Node 20 with --experimental-wasm-relaxed-simd) the fused
+ * multiply-add module runs, faster on the trainer's output-layer products
+ * (bench/train-gemm-kinds.ts); whether it rounds once (fused) or twice per
+ * multiply-add is the CPU's choice, so a run is deterministic on one machine
+ * but not bit-equal across kinds or machines. One instance per NetworkGraph; memory grows to the largest product.
  */
 export class WasmGemm {
   private readonly instance: WebAssembly.Instance;
@@ -27,7 +35,11 @@ export class WasmGemm {
   private pinned: { b: Float32Array; bOffset: number; ldb: number; n: number; k: number } | null = null;
   private pinnedFloats = 0;
 
-  private constructor(module: WebAssembly.Module) {
+  private constructor(
+    module: WebAssembly.Module,
+    /** The module this instance runs. */
+    readonly kind: WasmGemmKind,
+  ) {
     this.instance = new WebAssembly.Instance(module, {});
     const exports = this.instance.exports as { memory: WebAssembly.Memory; gemm_nt: WasmGemm['run'] };
     this.memory = exports.memory;
@@ -35,11 +47,21 @@ export class WasmGemm {
     this.heap = new Float32Array(this.memory.buffer);
   }
 
-  /** A kernel instance, or null where WebAssembly SIMD is missing (use the TypeScript kernel there). Cold path. */
-  static create(): WasmGemm | null {
+  /**
+   * A kernel instance: the relaxed-SIMD module where the runtime validates it
+   * (unless `kind` asks for plain 'simd'), else the plain one; null where
+   * WebAssembly SIMD is missing (or `kind` 'relaxed-simd' is), so the caller
+   * uses the TypeScript kernel. Cold path: compiles a module of under 1 KB.
+   */
+  static create(kind?: WasmGemmKind): WasmGemm | null {
     try {
       if (typeof WebAssembly !== 'object' || !WebAssembly.validate(SIMD_PROBE)) return null;
-      return new WasmGemm(new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64)));
+      if (kind !== 'simd') {
+        const relaxed = decodeBase64(GEMM_RELAXED_WASM_BASE64);
+        if (WebAssembly.validate(relaxed)) return new WasmGemm(new WebAssembly.Module(relaxed), 'relaxed-simd');
+        if (kind === 'relaxed-simd') return null;
+      }
+      return new WasmGemm(new WebAssembly.Module(decodeBase64(GEMM_WASM_BASE64)), 'simd');
     } catch {
       return null;
     }
