@@ -1,15 +1,20 @@
 // The trainer's GEMM kernels side by side (GFLOP/s, median of 5 alternating
 // rounds) on the shapes one training window uses: TypeScript gemmNTInto and
-// the trainer's wasm kernel (src/train/kernels).
-//   node_modules/esbuild/bin/esbuild --bundle --platform=node --format=esm bench/train-gemm-kernels.ts --outfile=/tmp/train-gemm-kernels.mjs && node /tmp/train-gemm-kernels.mjs
+// the trainer's wasm kernel (src/train/kernels), plain SIMD and, where the
+// runtime has relaxed SIMD, with fused multiply-adds.
+//   node_modules/esbuild/bin/esbuild --bundle --platform=node --format=esm bench/train-gemm-kernels.ts --outfile=/tmp/train-gemm-kernels.mjs && node --experimental-wasm-relaxed-simd /tmp/train-gemm-kernels.mjs
+//   (or node_modules/.bin/deno run -A bench/train-gemm-kernels.ts; Node 22+ needs no flag)
 import { gemmNTInto } from '../src/math/gemm.ts';
 import { WasmGemm as TrainerGemm } from '../src/train/kernels/wasm-gemm.ts';
 
 type Gemm = typeof gemmNTInto;
 const kernels: [string, Gemm][] = [
   ['typescript', gemmNTInto],
-  ['train/kernels wasm', TrainerGemm.create()!.gemmNTInto],
+  ['train/kernels wasm', TrainerGemm.create('simd')!.gemmNTInto],
 ];
+const relaxed = TrainerGemm.create('relaxed-simd');
+if (relaxed !== null) kernels.push(['train/kernels wasm relaxed-simd', relaxed.gemmNTInto]);
+else console.log('(relaxed SIMD is not available on this runtime: its column is left out)');
 
 function gflops(f: Gemm, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): number {
   const reps = Math.max(1, Math.floor(2e8 / (2 * m * n * k)));
@@ -24,6 +29,7 @@ const shapes: [string, number, number, number][] = [
   ['dW (4H × (I+H) × T·B)', 1024, 512, 700],
   ['class group (rows × class size × H)', 30, 150, 256],
   ['class layer (T·B × C × H)', 700, 100, 256],
+  ['output layer, E = 350 (T·B × V × E)', 700, 17906, 350],
 ];
 console.log(`| product | m × n × k | ${kernels.map(([name]) => name).join(' | ')} |`);
 console.log(`| --- | --- | ${kernels.map(() => '---:').join(' | ')} |`);

@@ -69,7 +69,7 @@ shift 2
 mkdir -p "$RUN"
 DATA="--train data/brown/train.txt --valid data/brown/valid.txt"
 # Node 20 has WebAssembly relaxed SIMD behind a flag; with it the trainer's products use fused
-# multiply-adds (about 1.2 × faster, bench/train-gemm-kinds.ts). Newer Node has it on by default.
+# multiply-adds (about 1.2 × faster, bench/train-gemm-kernels.ts). Newer Node has it on by default.
 NODE_FLAGS=""
 if node --v8-options | grep -q -- '--experimental-wasm-relaxed-simd (' && ! node --v8-options | grep -A1 -- '--experimental-wasm-relaxed-simd (' | grep -q 'default: --experimental-wasm-relaxed-simd'; then
   NODE_FLAGS="--experimental-wasm-relaxed-simd"

@@ -22,7 +22,7 @@ export type WasmGemmKind = 'simd' | 'relaxed-simd';
  * last bits. Where the runtime has relaxed SIMD (V8 from 11.4: Node 22,
  * Deno, Chrome; Node 20 with --experimental-wasm-relaxed-simd) the fused
  * multiply-add module runs, faster on the trainer's output-layer products
- * (bench/train-gemm-kinds.ts); whether it rounds once (fused) or twice per
+ * (bench/train-gemm-kernels.ts); whether it rounds once (fused) or twice per
  * multiply-add is the CPU's choice, so a run is deterministic on one machine
  * but not bit-equal across kinds or machines. One instance per NetworkGraph; memory grows to the largest product.
  */
