@@ -46,6 +46,7 @@ describe('lstm-stream train', () => {
     expect(code).toBe(0);
     const log = err.join('');
     expect(log).toMatch(/training lstm, 1 layer\(s\), embedding 16, hidden 24, vocabulary 18, 4 output classes/);
+    expect(log).toMatch(/parameters; products on wasm (simd|relaxed-simd)\n/);
     expect(log).toMatch(/epoch 1\/3 window \d+\/\d+ loss \d+\.\d+ ppl \d+\.\d tokens\/s|epoch 1\/3 window \d+\/\d+ loss \d+\.\d+ ppl [\d.]+ \d+ tokens\/s ETA/);
     expect(log).toMatch(/epoch 3: train loss [\d.]+ \(ppl [\d.]+\), valid loss [\d.]+ \(ppl [\d.]+\)/);
     expect(log).not.toContain('\r'); // no progress bar when not on a terminal

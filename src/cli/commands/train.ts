@@ -13,6 +13,7 @@ import { buildVocabulary, encodeTokens, readTokenFile } from '../../train/data/t
 import { TrainingError } from '../../train/errors.ts';
 import { exportTrainedModel } from '../../train/export-model.ts';
 import { renderHtmlReport } from '../../train/report/html-report.ts';
+import { WasmGemm } from '../../train/kernels/wasm-gemm.ts';
 import { train, type TrainProgress } from '../../train/trainer.ts';
 import type { Command } from '../command.ts';
 import { formatDuration, progressBar, progressLine } from './train-progress.ts';
@@ -66,14 +67,16 @@ training:
   --patience N            stop after N epochs without improvement, 0 = never (default 3)
   --seed N                seed of the initial weights and dropout (default 1)
   --workers N             threads computing gradients (default 1; 2 uses both cores)
-  --kernel wasm|typescript  matrix products (default wasm: WebAssembly SIMD where available)
+  --kernel wasm|typescript  matrix products (default wasm: WebAssembly SIMD where available,
+                          with fused multiply-adds where relaxed SIMD is)
   --max-windows N         windows per epoch at most (quick runs)
 output:
   --out FILE              model file (default model.msgpack)
   --dtype f32|f16|q8      weight storage of the model file (default f32)
   --checkpoint FILE       checkpoint file (default: OUT.ckpt); written every
                           --checkpoint-minutes N (default 10) and on Ctrl-C
-  --resume                continue from the checkpoint (same data and options)
+  --resume                continue from the checkpoint (same data and options;
+                          --workers may differ)
   --report FILE           write an HTML report (loss and perplexity curves, settings)
 
 On a terminal a progress bar shows epoch, tokens/s, loss, perplexity and ETA;
@@ -230,10 +233,13 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
   // A random model is created untied; --tie makes its output layer the embedding, so that matrix counts once.
   const untiedHead = values.tie && model.head !== null && model.head.weight !== model.embedding;
   const parameterCount = model.parameterCount - (untiedHead ? model.head!.weight.rows * model.head!.weight.cols : 0);
+  // The products' kernel as the graphs will pick it, so a log says whether relaxed SIMD was on.
+  const wasmKind = options.kernel === 'typescript' ? null : (WasmGemm.create()?.kind ?? null);
+  const products = wasmKind !== null ? `wasm ${wasmKind}` : options.kernel === 'typescript' ? 'typescript' : 'typescript (no WebAssembly SIMD here)';
   io.err(
     `training ${mixed ? `layers ${describeLayers(model.architecture)}` : `${model.architecture.cell}${model.architecture.layers !== undefined ? ` (gates ${model.layers.map((layer) => layer.gateActivation).join('/')})` : ''}`}${initial !== null ? ` from ${values.init}` : ''}, ${numLayers} layer(s), embedding ${embeddingSize}, hidden ${mixed ? topHiddenSize(model.architecture) : hiddenSize}${mixed ? ' at the top' : ''}, vocabulary ${V}` +
       `${options.classCount > 0 ? `, ${options.classCount} output classes` : ', full softmax'}; ` +
-      `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${parameterCount} parameters\n`,
+      `${trainData.inputs.length} training tokens${validData ? `, ${validData.inputs.length} validation tokens` : ''}; ${parameterCount} parameters; products on ${products}\n`,
   );
   const controller = new AbortController();
   io.signal?.addEventListener('abort', () => controller.abort());
