@@ -26,8 +26,11 @@ describe('divergence guard', () => {
     const events: TrainEvent[] = [];
     const result = await train(model, { train: data(1, 2400), batchSize: 4, window: 10, epochs: 2, optimizer: 'sgd', learningRate: 10, clipNorm: 0, onEvent: (e) => events.push(e) });
     const diverged = events.filter((e) => e.kind === 'diverged');
-    expect(result.divergences).toBe(3);
-    expect(diverged).toHaveLength(3);
+    // How many roll-backs a chaotic run needs depends on the last bits of its sums (the relaxed-SIMD
+    // kernel of Deno and Bun rounds differently from Node 20's plain one): at least one, each reported.
+    expect(result.divergences).toBeGreaterThanOrEqual(1);
+    expect(result.divergences).toBeLessThanOrEqual(5);
+    expect(diverged).toHaveLength(result.divergences);
     expect(diverged[0].message).toMatch(/non-finite .* at epoch 1, window \d+ \(step \d+\); rolled back .* learning rate 5$/);
     const inFirstEpoch = diverged.filter((e) => /at epoch 1,/.test(e.message)).length;
     expect(inFirstEpoch).toBeGreaterThan(0);
