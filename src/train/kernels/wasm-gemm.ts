@@ -24,7 +24,8 @@ export type WasmGemmKind = 'simd' | 'relaxed-simd';
  * multiply-add module runs, faster on the trainer's output-layer products
  * (bench/train-gemm-kernels.ts); whether it rounds once (fused) or twice per
  * multiply-add is the CPU's choice, so a run is deterministic on one machine
- * but not bit-equal across kinds or machines. One instance per NetworkGraph; memory grows to the largest product.
+ * but not bit-equal across kinds or machines. One instance per NetworkGraph;
+ * memory grows to the largest product.
  */
 export class WasmGemm {
   private readonly instance: WebAssembly.Instance;
