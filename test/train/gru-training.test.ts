@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRandomModel, decodeModel, encodeModel, SeededRandom, type Model } from '../../src/index.ts';
 import { train, type TrainRun } from '../../src/train/index.ts';
+import { largestDifference } from '../helpers/largest-difference.ts';
 import { onNode } from '../helpers/runtime.ts';
 import { ensureBuiltDist } from './dist-build.ts';
 
@@ -89,11 +90,7 @@ describe.each(['gru', 'gru-reset-before'] as const)('training a %s model', (cell
       const two = await train(small, { ...run, workers: 2 });
       one.history.forEach((r, i) => expect(Math.abs(two.history[i].trainLoss - r.trainLoss)).toBeLessThan(1e-5));
       one.history.forEach((r, i) => expect(Math.abs(two.history[i].validLoss - r.validLoss)).toBeLessThan(1e-5));
-      const a = weightsOf(one.model);
-      const b = weightsOf(two.model);
-      let worst = 0;
-      a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
-      expect(worst).toBeLessThan(1e-3);
+      expect(largestDifference(weightsOf(one.model), weightsOf(two.model))).toBeLessThan(1e-3);
     }, 300_000);
   });
 });

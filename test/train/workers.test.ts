@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandomModel, SeededRandom, toTorchStateDict } from '../../src/index.ts';
 import { train, type TrainRun } from '../../src/train/index.ts';
+import { largestDifference } from '../helpers/largest-difference.ts';
 import { onNode } from '../helpers/runtime.ts';
 import { ensureBuiltDist } from './dist-build.ts';
 
@@ -40,11 +41,7 @@ describe.skipIf(!onNode)('data-parallel worker threads', () => {
     one.history.forEach((r, i) => expect(Math.abs(two.history[i].trainLoss - r.trainLoss)).toBeLessThan(1e-5));
     one.history.forEach((r, i) => expect(Math.abs(two.history[i].validLoss - r.validLoss)).toBeLessThan(1e-5));
     expect(two.history[1].validLoss).not.toBe(two.history[1].trainLoss);
-    const a = flat(one.model);
-    const b = flat(two.model);
-    let worst = 0;
-    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
-    expect(worst).toBeLessThan(1e-3);
+    expect(largestDifference(flat(one.model), flat(two.model))).toBeLessThan(1e-3);
     expect(two.history[1].trainLoss).toBeLessThan(two.history[0].trainLoss);
   });
 
@@ -73,10 +70,6 @@ describe.skipIf(!onNode)('data-parallel worker threads', () => {
     expect(stopped.stopped).toBe(true);
     const resumed = await train(model, { ...run, workers: after, resumeFrom: path });
     resumed.history.forEach((r, i) => expect(Math.abs(whole.history[i].validLoss - r.validLoss)).toBeLessThan(1e-5));
-    const a = flat(whole.model);
-    const b = flat(resumed.model);
-    let worst = 0;
-    a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
-    expect(worst).toBeLessThan(1e-3);
+    expect(largestDifference(flat(whole.model), flat(resumed.model))).toBeLessThan(1e-3);
   });
 });
