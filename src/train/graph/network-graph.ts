@@ -128,7 +128,7 @@ export class NetworkGraph {
     } else if (trainable.classLayer !== null) {
       this.head = new ClassSoftmaxHeadGraph(H, rows, trainable.classLayer, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm);
     } else {
-      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm, options.fixedHeadWeight !== true);
+      this.head = new SoftmaxHeadGraph(H, a.outputSize, rows, data(head.weight), head.bias, data(dHead.weight), dHead.bias, gemm, options.fixedHeadWeight !== true, wasm?.softmaxNTInto ?? null);
     }
   }
 

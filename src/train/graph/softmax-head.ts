@@ -1,5 +1,5 @@
 import { addColumnSumsInto, transposeInto, gemmNTInto } from '../../math/gemm.ts';
-import type { GemmNT } from '../kernels/wasm-gemm.ts';
+import type { GemmNT, WasmGemm } from '../kernels/wasm-gemm.ts';
 import type { HeadGraph } from './head-graph.ts';
 
 /**
@@ -10,6 +10,8 @@ import type { HeadGraph } from './head-graph.ts';
  */
 export class SoftmaxHeadGraph implements HeadGraph {
   private readonly gemm: GemmNT;
+  /** The WebAssembly forward pass (product, bias, softmax, loss in the kernel's memory), or null: TypeScript's. */
+  private readonly softmax: WasmGemm['softmaxNTInto'] | null;
   private readonly hiddenSize: number;
   private readonly outputSize: number;
   private readonly weight: Float32Array; // V [O × H]
@@ -40,9 +42,11 @@ export class SoftmaxHeadGraph implements HeadGraph {
     dBias: Float32Array,
     gemm: GemmNT = gemmNTInto,
     weightGradient = true,
+    softmax: WasmGemm['softmaxNTInto'] | null = null,
   ) {
     this.weightGradient = weightGradient;
     this.gemm = gemm;
+    this.softmax = softmax;
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
     this.weight = weight;
@@ -61,6 +65,8 @@ export class SoftmaxHeadGraph implements HeadGraph {
     const H = this.hiddenSize;
     const p = this.probabilities;
     this.input = input;
+    for (let r = 0; r < rows; r++) this.targets[r] = targets[r];
+    if (this.softmax !== null) return this.softmax(p, input, this.weight, this.bias, this.targets, rows, O, H);
     this.gemm(p, 0, O, input, 0, H, this.weight, 0, H, rows, O, H, false);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
@@ -71,8 +77,7 @@ export class SoftmaxHeadGraph implements HeadGraph {
         p[base + o] = v;
         if (v > max) max = v;
       }
-      const target = targets[r];
-      this.targets[r] = target;
+      const target = this.targets[r];
       const targetLogit = p[base + target];
       let sum = 0;
       for (let o = 0; o < O; o++) {

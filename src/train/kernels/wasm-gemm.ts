@@ -31,7 +31,10 @@ export class WasmGemm {
   private readonly instance: WebAssembly.Instance;
   private readonly memory: WebAssembly.Memory;
   private readonly run: (a: number, b: number, out: number, m: number, n: number, k: number) => void;
+  private readonly softmaxRows: (x: number, bias: number, rows: number, n: number, stride: number, stats: number) => void;
   private heap: Float32Array;
+  /** The same memory as f64, for softmax_rows' per-row statistics. */
+  private heap64: Float64Array;
   // A b operand kept packed at the start of memory across calls (see pin).
   private pinned: { b: Float32Array; bOffset: number; ldb: number; n: number; k: number } | null = null;
   private pinnedFloats = 0;
@@ -42,10 +45,12 @@ export class WasmGemm {
     readonly kind: WasmGemmKind,
   ) {
     this.instance = new WebAssembly.Instance(module, {});
-    const exports = this.instance.exports as { memory: WebAssembly.Memory; gemm_nt: WasmGemm['run'] };
+    const exports = this.instance.exports as { memory: WebAssembly.Memory; gemm_nt: WasmGemm['run']; softmax_rows: WasmGemm['softmaxRows'] };
     this.memory = exports.memory;
     this.run = exports.gemm_nt;
+    this.softmaxRows = exports.softmax_rows;
     this.heap = new Float32Array(this.memory.buffer);
+    this.heap64 = new Float64Array(this.memory.buffer);
   }
 
   /**
@@ -95,24 +100,15 @@ export class WasmGemm {
     if (floats * 4 > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((floats * 4 - this.memory.buffer.byteLength) / 65536));
       this.heap = new Float32Array(this.memory.buffer);
+      this.heap64 = new Float64Array(this.memory.buffer);
     }
   }
 
   /** Same contract as gemmNTInto. Allocates only when the memory must grow (cold, once per new largest size). */
   readonly gemmNTInto: GemmNT = (out, outOffset, ldOut, a, aOffset, lda, b, bOffset, ldb, m, n, k, accumulate) => {
-    const k4 = (k + 3) & ~3;
-    const m2 = (m + 1) & ~1;
+    const outStart = this.multiply(a, aOffset, lda, b, bOffset, ldb, m, n, k, 0);
     const n4 = (n + 3) & ~3;
-    const p = this.pinned;
-    const usePinned = p !== null && p.b === b && p.bOffset === bOffset && p.ldb === ldb && p.n === n && p.k === k;
-    const aStart = this.pinnedFloats;
-    const bStart = usePinned ? 0 : aStart + m2 * k4;
-    const outStart = usePinned ? aStart + m2 * k4 : bStart + n4 * k4;
-    this.reserve(outStart + m2 * n4);
     const heap = this.heap;
-    packRows(heap, aStart, a, aOffset, lda, m, m2, k, k4);
-    if (!usePinned) packRows(heap, bStart, b, bOffset, ldb, n, n4, k, k4);
-    this.run(aStart * 4, bStart * 4, outStart * 4, m2, n4, k4);
     for (let i = 0; i < m; i++) {
       const source = outStart + i * n4;
       const target = outOffset + i * ldOut;
@@ -121,6 +117,58 @@ export class WasmGemm {
     }
     return out;
   };
+
+  /**
+   * The output layer's forward pass with cross-entropy: out [m × n] (rows
+   * contiguous) = softmax(a · bᵀ + bias) row by row, with a [m × k] and
+   * b [n × k] contiguous; returns Σ over rows of −log out[r, targets[r]],
+   * from the logits (log-sum-exp − logit) so a tiny probability cannot
+   * underflow to log 0. The product as gemmNTInto, then bias, exp and
+   * normalization in the kernel's memory with the SIMD exp (about 1 ulp):
+   * one copy back instead of JavaScript's Math.exp per logit. Allocates only
+   * when the memory must grow.
+   */
+  readonly softmaxNTInto = (out: Float32Array, a: Float32Array, b: Float32Array, bias: Float32Array, targets: Int32Array, m: number, n: number, k: number): number => {
+    const n4 = (n + 3) & ~3;
+    const m2 = (m + 1) & ~1;
+    // Behind the product: the bias [n4], then the rows' (max, Σe) as f64 pairs at an 8-byte boundary.
+    const outStart = this.multiply(a, 0, k, b, 0, k, m, n, k, n4 + 2 * m2 * 2 + 2);
+    const biasStart = outStart + m2 * n4;
+    const statsStart = (biasStart + n4 + 1) & ~1;
+    const heap = this.heap;
+    heap.set(bias.subarray(0, n), biasStart);
+    let loss = 0;
+    for (let r = 0; r < m; r++) loss -= Math.fround(heap[outStart + r * n4 + targets[r]] + bias[targets[r]]);
+    this.softmaxRows(outStart * 4, biasStart * 4, m, n, n4, statsStart * 4);
+    const stats = this.heap64;
+    const statsAt = statsStart / 2;
+    for (let r = 0; r < m; r++) {
+      loss += stats[statsAt + 2 * r] + Math.log(stats[statsAt + 2 * r + 1]);
+      out.set(heap.subarray(outStart + r * n4, outStart + r * n4 + n), r * n);
+    }
+    return loss;
+  };
+
+  /**
+   * a · bᵀ into the kernel's memory, with `extraFloats` reserved behind the
+   * [m2 × n4] result; returns the result's start (in floats).
+   */
+  private multiply(a: Float32Array, aOffset: number, lda: number, b: Float32Array, bOffset: number, ldb: number, m: number, n: number, k: number, extraFloats: number): number {
+    const k4 = (k + 3) & ~3;
+    const m2 = (m + 1) & ~1;
+    const n4 = (n + 3) & ~3;
+    const p = this.pinned;
+    const usePinned = p !== null && p.b === b && p.bOffset === bOffset && p.ldb === ldb && p.n === n && p.k === k;
+    const aStart = this.pinnedFloats;
+    const bStart = usePinned ? 0 : aStart + m2 * k4;
+    const outStart = usePinned ? aStart + m2 * k4 : bStart + n4 * k4;
+    this.reserve(outStart + m2 * n4 + extraFloats);
+    const heap = this.heap;
+    packRows(heap, aStart, a, aOffset, lda, m, m2, k, k4);
+    if (!usePinned) packRows(heap, bStart, b, bOffset, ldb, n, n4, k, k4);
+    this.run(aStart * 4, bStart * 4, outStart * 4, m2, n4, k4);
+    return outStart;
+  }
 }
 
 /** Copies `rows` rows of length k (stride ld) into heap rows of length k4, zero-padding columns and rows up to paddedRows. */
