@@ -6,6 +6,8 @@ import type { HeadGraph } from './head-graph.ts';
  * Full softmax with cross-entropy: logits = input · Vᵀ + b over the whole
  * vocabulary. Per row: V·H multiply-adds forward and 2·V·H backward, which
  * dominates a word model's cost (see ClassSoftmaxHeadGraph for the cheap one).
+ * Given a WasmGemm's softmaxNTInto, the forward pass's bias, exp and
+ * normalization run in the kernel's memory (SIMD exp) rather than here.
  * Memory: about 4·rows·V·2 + 4·V·H bytes.
  */
 export class SoftmaxHeadGraph implements HeadGraph {
