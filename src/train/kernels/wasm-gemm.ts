@@ -57,7 +57,7 @@ export class WasmGemm {
    * A kernel instance: the relaxed-SIMD module where the runtime validates it
    * (unless `kind` asks for plain 'simd'), else the plain one; null where
    * WebAssembly SIMD is missing (or `kind` 'relaxed-simd' is), so the caller
-   * uses the TypeScript kernel. Cold path: compiles a module of under 1 KB.
+   * uses the TypeScript kernel. Cold path: compiles a module of about 1.5 KB.
    */
   static create(kind?: WasmGemmKind): WasmGemm | null {
     try {
