@@ -131,8 +131,9 @@ export class WasmGemm {
   readonly softmaxNTInto = (out: Float32Array, a: Float32Array, b: Float32Array, bias: Float32Array, targets: Int32Array, m: number, n: number, k: number): number => {
     const n4 = (n + 3) & ~3;
     const m2 = (m + 1) & ~1;
-    // Behind the product: the bias [n4], then the rows' (max, Σe) as f64 pairs at an 8-byte boundary.
-    const outStart = this.multiply(a, 0, k, b, 0, k, m, n, k, n4 + 2 * m2 * 2 + 2);
+    // Behind the product: the bias [n4], one float to reach an 8-byte boundary, then the rows'
+    // (max, Σe) as f64 pairs: 4 floats a row.
+    const outStart = this.multiply(a, 0, k, b, 0, k, m, n, k, n4 + 1 + 4 * m);
     const biasStart = outStart + m2 * n4;
     const statsStart = (biasStart + n4 + 1) & ~1;
     const heap = this.heap;
