@@ -21,6 +21,8 @@ export class Q8Matrix implements WeightMatrix {
   /** ceil(cols / blockSize): scales per row. */
   readonly blocksPerRow: number;
   private storage: Int8Array;
+  /** Elements between the starts of two rows in `storage`: cols, or more once a kernel's padded copy is adopted. */
+  private stride: number;
   /** Scales [rows × blocksPerRow]; each is positive and finite in a loaded model. */
   readonly scales: Float32Array;
   /** The WebAssembly kernel holding these weights with `kernelBias`, once attached (see attachKernel). */
@@ -45,25 +47,40 @@ export class Q8Matrix implements WeightMatrix {
     this.blockSize = effectiveBlock;
     this.blocksPerRow = blocksPerRow;
     this.storage = data;
+    this.stride = cols;
     this.scales = scales;
   }
 
-  /** Quantized elements [rows × cols], row-major. Treat as read-only: a Model is immutable. */
+  /**
+   * Quantized elements [rows × cols], row-major. Treat as read-only: a Model
+   * is immutable. Free while the matrix holds its rows back to back; after a
+   * kernel's padded copy was adopted (see {@link adoptStorage}) it is a fresh
+   * compact copy each time (rows·cols bytes): for cold paths (saving, packing
+   * a kernel), never a step.
+   */
   get data(): Int8Array {
-    return this.storage;
+    const { rows, cols, stride, storage } = this;
+    if (stride === cols) return storage;
+    const compact = new Int8Array(rows * cols);
+    for (let r = 0; r < rows; r++) compact.set(storage.subarray(r * stride, r * stride + cols), r * cols);
+    return compact;
   }
 
   /**
-   * Internal: makes `data` the given array, which must hold the same
-   * [rows × cols] values. The WebAssembly kernels call it after copying the
-   * weights into their memory (row-major there too), so a model's weights are
-   * resident once, not twice. Cold path; allocates nothing.
+   * Internal: makes the matrix read its elements from `same`, which must hold
+   * the same values row-major with `rowStride` ≥ cols elements from one row's
+   * start to the next (the columns past cols are ignored). The WebAssembly
+   * kernels call it after copying the weights into their memory, rows padded
+   * to 16 columns, so a model's weights are resident once, not twice.
+   * Cold path; allocates nothing.
    */
-  adoptStorage(same: Int8Array): void {
-    if (same.length !== this.storage.length) {
-      throw new RangeError(`Q8Matrix.adoptStorage: ${same.length} elements, expected ${this.storage.length}`);
+  adoptStorage(same: Int8Array, rowStride: number = this.cols): void {
+    const { rows, cols } = this;
+    if (!(Number.isInteger(rowStride) && rowStride >= cols) || same.length < (rows > 0 ? (rows - 1) * rowStride + cols : 0)) {
+      throw new RangeError(`Q8Matrix.adoptStorage: ${same.length} elements with rows ${rowStride} apart cannot hold ${rows}×${cols}`);
     }
     this.storage = same;
+    this.stride = rowStride;
   }
 
   /**
@@ -103,26 +120,27 @@ export class Q8Matrix implements WeightMatrix {
     return new Q8Matrix(rows, cols, data, scales, block);
   }
 
+  /** Bytes the weights and scales take: rows·cols + 4·rows·blocksPerRow, or a little more once a padded copy is adopted. */
   get byteLength(): number {
-    return this.data.byteLength + this.scales.byteLength;
+    return this.storage.byteLength + this.scales.byteLength;
   }
 
   /**
    * Internal: from now on multiplyInto with this same bias array runs in the
    * given WebAssembly kernel (made from these weights by a session), so
    * callers outside a session (next-token prediction) get the fast path too;
-   * and `data` becomes the kernel's row-major copy where it has one (see
+   * and the matrix reads the kernel's row-major copy from then on (see
    * {@link adoptStorage}). Cold path.
    */
   attachKernel(kernel: Q8MatVecKernel, bias: Float32Array): void {
-    if (kernel.weight !== null) this.adoptStorage(kernel.weight);
+    this.adoptStorage(kernel.weight, kernel.weightRowStride);
     this.kernel = kernel;
     this.kernelBias = bias;
   }
 
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
     if (this.kernel !== null && bias === this.kernelBias) return this.kernel.multiplyOffsetInto(out, x, xOffset);
-    return q8MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+    return q8MatVecInto(out, this.storage, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias, this.stride);
   }
 
   multiplyBlockInto(
@@ -135,15 +153,15 @@ export class Q8Matrix implements WeightMatrix {
     colStart: number,
     colCount: number,
   ): Float32Array {
-    return q8MatVecBlockInto(out, outOffset, this.data, this.scales, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset);
+    return q8MatVecBlockInto(out, outOffset, this.storage, this.scales, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset, this.stride);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {
-    const data = this.data;
+    const data = this.storage;
     const scales = this.scales;
     const cols = this.cols;
     const block = this.blockSize;
-    const base = row * cols;
+    const base = row * this.stride;
     const scaleBase = row * this.blocksPerRow;
     for (let b = 0, start = 0; start < cols; b++, start += block) {
       const scale = scales[scaleBase + b];

@@ -4,10 +4,11 @@
  *
  *   out[r] = bias[r] + Σ_b scales[r·B + b] · Σ_{c in block b} W[r·cols + c] · x[xOffset + c]
  *
- * W is row-major int8 [rows × cols]; each row is cut into blocks of
- * `blockSize` columns (the last may be shorter), B = ceil(cols / blockSize)
- * blocks per row, one f32 scale each. blockSize ≥ cols means one scale per
- * row. bias may be null. Returns out.
+ * W is row-major int8 [rows × cols], its rows `rowStride` (default cols)
+ * elements apart; each row is cut into blocks of `blockSize` columns (the
+ * last may be shorter), B = ceil(cols / blockSize) blocks per row, one f32
+ * scale each. blockSize ≥ cols means one scale per row. bias may be null.
+ * Returns out.
  * Cost: rows·cols multiply-adds plus rows·B scale multiplies; no allocation.
  */
 export function q8MatVecInto(
@@ -20,11 +21,12 @@ export function q8MatVecInto(
   x: Float32Array,
   xOffset: number,
   bias: Float32Array | null,
+  rowStride: number = cols,
 ): Float32Array {
-  if (blockSize >= cols) return q8RowScaledInto(out, W, scales, rows, cols, x, xOffset, bias);
+  if (blockSize >= cols) return q8RowScaledInto(out, W, scales, rows, cols, x, xOffset, bias, rowStride);
   const blocksPerRow = Math.ceil(cols / blockSize);
   for (let r = 0; r < rows; r++) {
-    const base = r * cols;
+    const base = r * rowStride;
     const scaleBase = r * blocksPerRow;
     let sum = 0;
     for (let b = 0; b < blocksPerRow; b++) {
@@ -49,15 +51,16 @@ function q8RowScaledInto(
   x: Float32Array,
   xOffset: number,
   bias: Float32Array | null,
+  rowStride: number,
 ): Float32Array {
   // Four rows at a time, as the f32 kernel does: each x[c] load feeds four
   // multiply-adds and four independent accumulators keep the pipeline busy.
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
-    const base0 = r * cols;
-    const base1 = base0 + cols;
-    const base2 = base1 + cols;
-    const base3 = base2 + cols;
+    const base0 = r * rowStride;
+    const base1 = base0 + rowStride;
+    const base2 = base1 + rowStride;
+    const base3 = base2 + rowStride;
     let sum0 = 0;
     let sum1 = 0;
     let sum2 = 0;
@@ -85,7 +88,7 @@ function q8RowScaledInto(
     out[r + 3] = sum3;
   }
   for (; r < rows; r++) {
-    const base = r * cols;
+    const base = r * rowStride;
     let sum = 0;
     for (let c = 0; c < cols; c++) sum += W[base + c] * x[xOffset + c];
     sum *= scales[r];
@@ -101,7 +104,8 @@ function q8RowScaledInto(
  *
  * for i < rowCount, where scale(r, c) is the scale of the block holding
  * column c (a block may straddle the range's edges: its scale applies to the
- * part inside). Same layout as {@link q8MatVecInto}. Returns out.
+ * part inside). Same layout as {@link q8MatVecInto}, rows `rowStride`
+ * (default cols) elements apart. Returns out.
  * Cost: rowCount·colCount multiply-adds plus a scale multiply per block touched; no allocation.
  */
 export function q8MatVecBlockInto(
@@ -117,6 +121,7 @@ export function q8MatVecBlockInto(
   colCount: number,
   x: Float32Array,
   xOffset: number,
+  rowStride: number = cols,
 ): Float32Array {
   const blocksPerRow = Math.ceil(cols / blockSize);
   const colEnd = colStart + colCount;
@@ -126,10 +131,10 @@ export function q8MatVecBlockInto(
     let i = 0;
     for (; i + 4 <= rowCount; i += 4) {
       const r = rowStart + i;
-      const base0 = r * cols;
-      const base1 = base0 + cols;
-      const base2 = base1 + cols;
-      const base3 = base2 + cols;
+      const base0 = r * rowStride;
+      const base1 = base0 + rowStride;
+      const base2 = base1 + rowStride;
+      const base3 = base2 + rowStride;
       let sum0 = 0;
       let sum1 = 0;
       let sum2 = 0;
@@ -148,7 +153,7 @@ export function q8MatVecBlockInto(
     }
     for (; i < rowCount; i++) {
       const r = rowStart + i;
-      const base = r * cols;
+      const base = r * rowStride;
       let sum = 0;
       for (let c = colStart; c < colEnd; c++) sum += W[base + c] * x[shift + c];
       out[outOffset + i] = sum * scales[r];
@@ -157,7 +162,7 @@ export function q8MatVecBlockInto(
   }
   for (let i = 0; i < rowCount; i++) {
     const r = rowStart + i;
-    const base = r * cols;
+    const base = r * rowStride;
     let sum = 0;
     for (let c = colStart; c < colEnd; ) {
       const b = Math.floor(c / blockSize);

@@ -29,8 +29,8 @@ const kernelsByModel = new WeakMap<Model, Map<string, StepKernels>>();
  * The WebAssembly kernels of a model, made on first use. Every matrix the
  * kernels can read in its own layout is copied into its kernel's memory once
  * and the matrix then reads that copy (adoptStorage), so it is held once: the
- * head (f32, or int8 with a multiple of 16 columns) and the int8 LSTM/Elman
- * layers with I + H a multiple of 16. The f32 recurrent layers and the GRU
+ * head (f32 or int8) and the int8 LSTM/Elman layers (int8 rows padded to a
+ * multiple of 16 columns there). The f32 recurrent layers and the GRU
  * layers are packed into panel layouts for speed, a second copy next to the
  * matrix's own array (f32: 4·G·H·(I + H) bytes per layer; int8: a quarter of
  * that). This relies on the Model being immutable: later writes to the array
@@ -64,7 +64,7 @@ function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
   if (weight instanceof Q8Matrix) {
     const kernel = RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
-    if (kernel !== null && kernel.q8Weight !== null) weight.adoptStorage(kernel.q8Weight);
+    if (kernel !== null && kernel.q8Weight !== null) weight.adoptStorage(kernel.q8Weight, kernel.q8WeightRowStride);
     return kernel;
   }
   return null;

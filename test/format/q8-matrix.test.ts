@@ -94,4 +94,27 @@ describe('Q8Matrix', () => {
     const out = q8MatVecInto(new Float32Array(1), Int8Array.from([2, -3]), Float32Array.from([0.5]), 1, 2, 2, Float32Array.from([10, 1]), 0, Float32Array.from([1]));
     expect(out[0]).toBe(1 + 0.5 * (20 - 3));
   });
+
+  it('reads rows a stride apart: q8MatVecInto with rowStride, and a matrix that adopted padded rows, match the compact layout exactly', () => {
+    // 2 × 3 int8 rows [2, -3, 1] and [-1, 4, 5], stored 5 apart with junk in the padding.
+    const padded = Int8Array.from([2, -3, 1, 99, -99, -1, 4, 5, 77, -77]);
+    const scales = Float32Array.from([0.5, 0.25]);
+    const x = Float32Array.from([10, 1, -2]);
+    const out = q8MatVecInto(new Float32Array(2), padded, scales, 2, 3, 3, x, 0, Float32Array.from([1, -1]), 5);
+    expect(Array.from(out)).toEqual([1 + 0.5 * (20 - 3 - 2), -1 + 0.25 * (-10 + 4 - 10)]);
+    // Blocks of 2 columns (two scales a row) go through the blocked loop.
+    const blocked = q8MatVecInto(new Float32Array(2), padded, Float32Array.from([0.5, 2, 0.25, 4]), 2, 3, 2, x, 0, null, 5);
+    expect(Array.from(blocked)).toEqual([0.5 * (20 - 3) + 2 * -2, 0.25 * (-10 + 4) + 4 * -10]);
+    const matrix = new Q8Matrix(2, 3, Int8Array.from([2, -3, 1, -1, 4, 5]), scales);
+    const compact = { product: Array.from(matrix.multiplyInto(new Float32Array(2), x, 0, null)), block: Array.from(matrix.multiplyBlockInto(new Float32Array(2), 0, x, 0, 0, 2, 1, 2)), row: Array.from(matrix.rowInto(new Float32Array(3), 0, 1)) };
+    matrix.adoptStorage(padded, 5);
+    expect(Array.from(matrix.multiplyInto(new Float32Array(2), x, 0, null))).toEqual(compact.product);
+    expect(Array.from(matrix.multiplyBlockInto(new Float32Array(2), 0, x, 0, 0, 2, 1, 2))).toEqual(compact.block);
+    expect(Array.from(matrix.rowInto(new Float32Array(3), 0, 1))).toEqual(compact.row);
+    expect(Array.from(matrix.data)).toEqual([2, -3, 1, -1, 4, 5]);
+    expect(matrix.byteLength).toBe(10 + 8);
+    // Too short for 2 rows 5 apart, or rows closer than cols: RangeError.
+    expect(() => matrix.adoptStorage(padded.subarray(0, 7), 5)).toThrow(RangeError);
+    expect(() => matrix.adoptStorage(padded, 2)).toThrow(RangeError);
+  });
 });

@@ -28,7 +28,6 @@ describe('a model holds its int8 weights once', () => {
     session.step(3);
     const kernels = stepKernelsFor(model);
     const headKernel = kernels.head as Q8MatVecKernel;
-    expect(headKernel.weight).not.toBeNull();
     // The matrix now reads the kernel's array (the array it was built from is no longer held), values unchanged.
     expect(head.data).toBe(headKernel.weight);
     expect(head.data).not.toBe(before.head);
@@ -46,16 +45,37 @@ describe('a model holds its int8 weights once', () => {
     expect(model.byteLength).toBe(head.byteLength + layerBytes + model.head!.bias.byteLength);
   });
 
-  it('keeps the matrix’s own array where the kernel pads the columns (I + H not a multiple of 16)', () => {
+  it('where the kernel pads the columns (H 12: I + H = 24 and the head’s 12 columns), the matrices read its padded copy, with the same values and products', () => {
     const model = tiedQ8Model(12, 50);
     const head = model.head!.weight as Q8Matrix;
-    const before = head.data;
+    const layer = model.layers[0].weight as Q8Matrix;
+    const before = { head: head.data, layer: layer.data, headBytes: head.byteLength };
+    const x = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i + 1));
+    const otherBias = Float32Array.from({ length: 50 }, (_, i) => i / 50);
+    // Products and rows through the matrices' own TypeScript paths (a bias the kernel was not made with), before the copy.
+    const products = (): number[][] => [
+      Array.from(head.multiplyInto(new Float32Array(50), x, 3, otherBias)),
+      Array.from(head.multiplyBlockInto(new Float32Array(20), 0, x, 2, 7, 20, 1, 9)),
+      Array.from(head.rowInto(new Float32Array(12), 0, 49)),
+      Array.from(layer.multiplyInto(new Float32Array(48), x, 0, null)),
+      Array.from(head.toFloat32()),
+    ];
+    const expected = products();
     expect(setKernelBackend('wasm')).toBe('wasm');
     model.session().step(1);
     const kernels = stepKernelsFor(model);
-    expect((kernels.head as Q8MatVecKernel).weight).toBeNull();
-    expect(head.data).toBe(before);
-    expect((kernels.layers[0] as RecurrentLayerKernel).q8Weight).toBeNull();
+    const headKernel = kernels.head as Q8MatVecKernel;
+    const layerKernel = kernels.layers[0] as RecurrentLayerKernel;
+    expect(headKernel.weightRowStride).toBe(16);
+    expect(layerKernel.q8WeightRowStride).toBe(32);
+    // The arrays the matrices were built from are let go: byteLength is the kernel's padded rows (50 × 16, 48 × 32) plus the scales.
+    expect(head.byteLength).toBe(50 * 16 + 4 * 50);
+    expect(layer.byteLength).toBe(48 * 32 + 4 * 48);
+    expect(before.headBytes).toBe(50 * 12 + 4 * 50);
+    // `data` is a compact copy with the same values; the products are unchanged.
+    expect(Array.from(head.data)).toEqual(Array.from(before.head));
+    expect(Array.from(layer.data)).toEqual(Array.from(before.layer));
+    expect(products()).toEqual(expected);
   });
 
   it('a session made after the copy steps exactly like one on a model that was never shared', () => {

@@ -22,9 +22,9 @@ export type Q8KernelMode = 'integer' | 'float';
  * A fixed int8 matrix with f32 scales and an f32 bias (a quantized output
  * layer) multiplied by the WebAssembly SIMD kernel. The weights are copied
  * row-major into the kernel's own memory (rows padded to 4, columns to 16),
- * with x, its int16 copy and out as scratch; when the columns need no
- * padding, {@link weight} is that copy as a Q8Matrix's `data`, which the
- * matrix then adopts so the weights are held once.
+ * with x, its int16 copy and out as scratch. The matrix adopts that copy
+ * ({@link weight}, rows {@link weightRowStride} apart) so the weights are
+ * held once.
  */
 export class Q8MatVecKernel {
   readonly rows: number;
@@ -41,8 +41,10 @@ export class Q8MatVecKernel {
   private readonly x: Float32Array;
   /** [rows] the kernel's output without the padding rows. */
   private readonly out: Float32Array;
-  /** The weights [rows × cols] row-major in the kernel's memory, or null when rows are padded (cols not a multiple of 16). */
-  readonly weight: Int8Array | null;
+  /** The weights [rows × cols] row-major in the kernel's memory, each row padded to {@link weightRowStride} elements. */
+  readonly weight: Int8Array;
+  /** Elements from one row of {@link weight} to the next: cols rounded up to a multiple of 16. */
+  readonly weightRowStride: number;
 
   /** The kernel for a matrix, or null when its scale blocks are not multiples of 16 columns. Cold path. */
   static create(matrix: Q8Parts, bias: Float32Array | null, mode: Q8KernelMode): Q8MatVecKernel | null {
@@ -70,7 +72,8 @@ export class Q8MatVecKernel {
     this.biasOffset = b.offset;
     this.xOffset = x.offset;
     this.outOffset = out.offset;
-    this.weight = paddedCols === matrix.cols ? w.view.subarray(0, matrix.rows * matrix.cols) : null;
+    this.weight = w.view.subarray(0, matrix.rows * paddedCols);
+    this.weightRowStride = paddedCols;
     this.x = x.view.subarray(0, matrix.cols);
     this.out = out.view.subarray(0, matrix.rows);
   }

@@ -21,8 +21,8 @@ const Q8 = 1;
  * kernel's own memory: f32 packed in panels of 8 rows per 4-column block (the
  * product streams one pointer and reuses each load of x for 8 rows; a copy
  * in addition to the matrix's own array), int8 row-major with rows padded to
- * 16 columns (4 rows per pass; when no padding is needed the Q8Matrix adopts
- * this copy, see q8Weight, and the weights are held once); next to them
+ * 16 columns (4 rows per pass; the Q8Matrix adopts this copy, see
+ * q8Weight, and the weights are held once); next to them
  * lives one step's scratch (xh, gates, c).
  * Every session of a model shares the kernel: a step copies the session's h
  * and c in, makes one call, and copies them back, so a session's own memory
@@ -63,11 +63,14 @@ export class RecurrentLayerKernel {
   /** f32 only: the packed weights, for {@link refreshF32}. */
   private packedF32: Float32Array | null = null;
   /**
-   * int8 only: the weights [G·H × (I + H)] row-major in the kernel's memory
-   * when I + H is a multiple of 16 (no padding columns), for the Q8Matrix to
-   * adopt (Q8Matrix.adoptStorage) so the layer's weights are held once; else null.
+   * int8 only: the weights [G·H × (I + H)] row-major in the kernel's memory,
+   * rows {@link q8WeightRowStride} elements apart (I + H padded to 16), for
+   * the Q8Matrix to adopt (Q8Matrix.adoptStorage) so the layer's weights are
+   * held once; null for f32.
    */
   q8Weight: Int8Array | null = null;
+  /** int8 only: elements from one row of {@link q8Weight} to the next. */
+  q8WeightRowStride = 0;
 
   /**
    * A kernel over f32 weight [G·H × (I + H)] and bias [G·H], packed into a new memory.
@@ -109,7 +112,8 @@ export class RecurrentLayerKernel {
       kind, inputSize, hiddenSize, arena, Q8, mode === 'float' ? 1 : 0, w.offset, scales.offset,
       paddedRows, layout.subPerRow, layout.subPerBlock, layout.activationLimit, bias, paddedCols,
     );
-    if (paddedCols === cols) kernel.q8Weight = w.view.subarray(0, rows * cols);
+    kernel.q8Weight = w.view.subarray(0, rows * paddedCols);
+    kernel.q8WeightRowStride = paddedCols;
     return kernel;
   }
 
