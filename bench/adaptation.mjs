@@ -9,7 +9,9 @@
 //   unigram            AdaptiveSession with a unigram cache: step + predictNext(5)
 //   dynamic:P          AdaptiveSession, no cache, dynamic evaluation of parameters P: step,
 //                      the update amortized over the segment (blocks are whole segments)
-// Then the size of a profile of each after 4,000 tokens (the cache full).
+// Then the size of a profile of each after 4,000 tokens (the cache full), and
+// what each session holds (byteLength: its buffers, caches, weight copies and
+// gradients; the shared model's weights not counted).
 import { readFileSync } from 'node:fs';
 import { adaptiveSession, encodeProfile, loadModel, logSumExp, profileOf, topKInto } from '../dist/index.js';
 import { dynamicEvaluation, DEFAULT_DYNAMIC } from '../dist/adapt.js';
@@ -65,6 +67,7 @@ for (const variant of variants) {
   const profile = variant.session.cache !== undefined ? encodeProfile(profileOf(variant.session)).length : 0;
   console.log(
     `${variant.name.padEnd(18)} ${m.toFixed(0).padStart(6)} µs  ${(m / base).toFixed(2)}× step+top5  ${(m / predictNextBase).toFixed(2)}× step+predictNext` +
+      `  session ${(variant.session.byteLength / 1048576).toFixed(2)} MiB` +
       (profile > 0 ? `  profile ${(profile / 1048576).toFixed(2)} MiB` : ''),
   );
 }

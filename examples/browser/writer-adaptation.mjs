@@ -7,9 +7,9 @@
 // Cache and new words only, no dynamic evaluation, for two reasons: it
 // lives in the `lstm-stream/adapt` entry, which carries the trainer's BPTT
 // graph into the page's bundle, and it needs a private f32 copy of the
-// weights with their gradients: 41 MB (biases only) to 62 MB (all weights)
+// weights with their gradients: 60 MB (biases only) to 89 MB (all weights)
 // per page for the shipped q8 model (AdaptiveSession.byteLength), against
-// 1.3 MB for the cache, and a gradient step every segment on the page's
+// 1.7 MB for the cache, and a gradient step every segment on the page's
 // one thread while the writer types.
 import { adaptiveSession, applyProfile, decodeProfile, encodeProfile, fingerprintOf, LearningTextTracker, profileOf } from 'lstm-stream';
 

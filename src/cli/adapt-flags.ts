@@ -21,7 +21,7 @@ export const ADAPT_FLAGS = {
 
 /** Usage lines for {@link ADAPT_FLAGS}. */
 export const ADAPT_USAGE = `adaptation (defaults: the model's metadata.adaptation, else the library's;
-learn and predict --profile adapt the recurrent weights only, a 2 MB profile
+learn and predict --profile adapt the recurrent weights only, a 4 MB profile
 for the shipped model, unless --adapt-parameters all):
   --cache KIND            continuous | unigram | none
   --cache-size N          entries the cache keeps (W)

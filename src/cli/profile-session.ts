@@ -12,7 +12,7 @@ import { adaptationFromFlags, type AdaptFlagValues } from './adapt-flags.ts';
  * holding the profile at `profilePath` when that file exists. A profile with
  * weight deltas turns dynamic evaluation on, adapting the tensors it holds
  * deltas of (unless the flags say otherwise). Dynamic evaluation's unset
- * options come from ON_DEVICE_DYNAMIC (the recurrent weights: a 2 MB profile).
+ * options come from ON_DEVICE_DYNAMIC (the recurrent weights: a 4 MB profile).
  * Cold path: reads and checks the profile.
  */
 export async function openProfileSession(model: Model, values: AdaptFlagValues, profilePath: string | undefined, dynamicByDefault: boolean): Promise<AdaptiveSession> {

@@ -7,8 +7,8 @@ import { ServeError } from './serve-error.ts';
  * (`adapt` of createSuggestServer, `--adapt`): the recency cache and new
  * words of an AdaptiveSession. Dynamic evaluation is not offered: it keeps a
  * private f32 copy of the weights and their gradients per session (about 8
- * bytes per weight, some 41 MB for the shipped model's 5.1 million against
- * the 5.4 MB the shared model takes), so a few clients would take more
+ * bytes per weight, some 60 MB for the shipped model's 7.3 million against
+ * the 7.5 MB the shared model takes), so a few clients would take more
  * memory than a small device has, and each of its updates is a backward
  * pass run inside a keystroke's request.
  */

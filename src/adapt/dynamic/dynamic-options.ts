@@ -35,7 +35,7 @@ export const DEFAULT_DYNAMIC: ResolvedDynamicOptions = Object.freeze({
 
 /**
  * The phone-sized preset: the recurrent weights and biases and the output
- * bias only (a 2 MB profile for the shipped model instead of 20 MB), with the
+ * bias only (a 4 MB profile for the shipped model instead of 29 MB), with the
  * learning rate chosen for that subset on the Brown validation split
  * (bench/adaptation/tune-adaptation.ts). What `lstm-stream learn` and
  * `predict --profile` use unless told otherwise.
