@@ -1,12 +1,12 @@
 import { ErrorCode } from '../errors.ts';
 import { hiddenOffsetOf, topHiddenSize } from '../model/architecture.ts';
 import { logSumExp } from '../math/softmax.ts';
-import { topKInto } from '../math/top-k.ts';
 import { checkToken } from '../model/check-token.ts';
 import type { Model } from '../model/model.ts';
 import { Session } from '../model/session.ts';
 import { tokenizerOf } from '../text/create-tokenizer.ts';
-import type { Prediction } from '../text/prediction.ts';
+import { predictorOf } from '../text/predict-next.ts';
+import type { NextTokenPredictor, Prediction } from '../text/prediction.ts';
 import type { Tokenizer } from '../text/tokenizer.ts';
 import { AdaptError } from './adapt-error.ts';
 import type { AdaptationOptions } from './adaptation-options.ts';
@@ -69,6 +69,8 @@ export class AdaptiveSession {
   private readonly sentenceStartIds: Int32Array;
   /** [k + 1] ids of the last predictNext (one more than asked: the unknown token may take a place); regrown only when k changes. */
   private topIds = new Int32Array(0);
+  /** The model's shared selection (WebAssembly SIMD where available): predictNext's top k. */
+  private readonly predictor: NextTokenPredictor;
 
   /**
    * Prefer `adaptiveSession(model, options)`. Throws AdaptError
@@ -88,6 +90,7 @@ export class AdaptiveSession {
     }
     this.model = model;
     this.dynamic = dynamic;
+    this.predictor = predictorOf(model);
     this.session = new Session(dynamic === null ? model : dynamic.model);
     // The top layer's h, the last of session.h (layers may differ in size).
     const H = topHiddenSize(a);
@@ -175,8 +178,9 @@ export class AdaptiveSession {
    * likely first: vocabulary tokens other than the unknown token, and new
    * words, which share the unknown token's probability by their weight in the
    * cache (or by how often they were typed, for words outside the cache).
-   * Cost: a top-k over V (and a head pass when the state was set without a
-   * step, e.g. after restore); allocates the k results.
+   * Cost: a top-k selection over V (the model's shared WebAssembly selection
+   * where available) and a head pass when the state was set without a step,
+   * e.g. after restore; allocates the k results.
    */
   predictNext(k: number): AdaptivePrediction[] {
     if (!Number.isInteger(k) || k <= 0) throw new AdaptError(ErrorCode.ADAPT_OPTION_INVALID, `k is ${k}; expected a positive integer`);
@@ -189,7 +193,7 @@ export class AdaptiveSession {
     const count = Math.min(k, candidates);
     if (this.topIds.length !== Math.min(count + 1, V)) this.topIds = new Int32Array(Math.min(count + 1, V));
     const ids = this.topIds;
-    topKInto(ids, null, logits, V);
+    this.predictor.selectInto(ids, logits);
     const vocabulary = this.model.vocabulary;
     const results: AdaptivePrediction[] = [];
     for (let i = 0; i < ids.length; i++) {

@@ -56,13 +56,23 @@ export class NextTokenPredictor {
     const count = Math.min(k, this.size);
     if (this.ids.length !== count) this.ids = new Int32Array(count);
     const ids = this.ids;
-    const logNormalizer =
-      this.kernel !== null && count <= KERNEL_TOP_K_LIMIT ? this.kernel.selectInto(ids, logits) : topKLogNormalizerInto(ids, logits, this.size);
+    const logNormalizer = this.selectInto(ids, logits);
     const predictions: Prediction[] = [];
     for (let i = 0; i < count; i++) {
       const id = ids[i];
       predictions.push({ token: this.vocabulary === null ? null : this.vocabulary[id], id, probability: Math.exp(logits[id] - logNormalizer) });
     }
     return predictions;
+  }
+
+  /**
+   * Writes the ids of the outIds.length (≤ size) largest logits[0 … size)
+   * into outIds, best first (ties: lower id first), and returns log Σ exp of
+   * the logits: what {@link predict} ranks by, without the results. Cost: on
+   * the WebAssembly kernel (up to 64 ids) a copy, size/4 SIMD compares and
+   * size SIMD exps, else a TypeScript selection and size exps; no allocation.
+   */
+  selectInto(outIds: Int32Array, logits: Float32Array): number {
+    return this.kernel !== null && outIds.length <= KERNEL_TOP_K_LIMIT ? this.kernel.selectInto(outIds, logits) : topKLogNormalizerInto(outIds, logits, this.size);
   }
 }
