@@ -69,8 +69,10 @@ export class AdaptiveSession {
   private readonly sentenceStartIds: Int32Array;
   /** [k + 1] ids of the last predictNext (one more than asked: the unknown token may take a place); regrown only when k changes. */
   private topIds = new Int32Array(0);
-  /** The model's shared selection (WebAssembly SIMD where available): predictNext's top k. */
+  /** The model's shared selection (WebAssembly SIMD where available): the log-normalizer the cache mixes with, and predictNext's top k. */
   private readonly predictor: NextTokenPredictor;
+  /** [1] the model's log-normalizer for the cache's mixture, written by the predictor. */
+  private readonly modelLogNormalizer = new Float64Array(1);
 
   /**
    * Prefer `adaptiveSession(model, options)`. Throws AdaptError
@@ -138,8 +140,10 @@ export class AdaptiveSession {
    * Order (what makes it causal): the cache entry and the dynamic adaptation's
    * segment take the token only now, after the prediction of it was handed
    * out. Throws InputError for a bad id, before anything changes.
-   * Cost: the session's step, then n·H + V for the cache; dynamic evaluation's
-   * update every segment (see dynamicEvaluation); no allocation.
+   * Cost: the session's step, then for the cache the model's log-normalizer
+   * (V exps, SIMD on the WebAssembly kernel), n·H multiply-adds and O(n) for
+   * its n entries; dynamic evaluation's update every segment (see
+   * dynamicEvaluation); no allocation.
    */
   step(token: number, typed?: string): Float32Array {
     checkToken(token, this.model.architecture.vocabSize, this.session.position);
@@ -150,7 +154,8 @@ export class AdaptiveSession {
     const newWord = token === this.unknownId ? this.newWordIndexFor(token, typed) : -1;
     if (this.cache !== null) {
       if (hadState) this.cache.record(this.previousTop, token, newWord);
-      this.cache.mixInPlace(output, this.top);
+      this.predictor.logNormalizerInto(this.modelLogNormalizer, output);
+      this.cache.mixInPlace(output, this.top, this.modelLogNormalizer);
       this.session.discardOutput(); // the output is the mixture now, not the plain session's logits
     }
     this.tokensRead++;
@@ -315,7 +320,10 @@ export class AdaptiveSession {
   private recomputeLogits(): void {
     const head = this.session.model.head!;
     head.weight.multiplyInto(this.recomputed, this.top, 0, head.bias);
-    if (this.cache !== null) this.cache.mixInPlace(this.recomputed, this.top);
+    if (this.cache !== null) {
+      this.predictor.logNormalizerInto(this.modelLogNormalizer, this.recomputed);
+      this.cache.mixInPlace(this.recomputed, this.top, this.modelLogNormalizer);
+    }
     this.logits = this.recomputed;
     this.logitsCurrent = true;
   }

@@ -101,13 +101,16 @@ export class ContinuousCache {
    * Turns the model's logits [V] into logits of the mixture, in place: every
    * token the cache holds gets log(exp(logit) + λ/(1 − λ)·p_cache·Σexp(logits)),
    * the rest stay as they are, so softmax(logits) is the mixture and
-   * logNormalizer its log-normalizer. h [H] is the current top-layer state. Fills {@link weights}. Cost: V exps for the model's normalizer,
+   * logNormalizer its log-normalizer. h [H] is the current top-layer state.
+   * `modelLogNormalizer[0]`, when given, is log Σ exp(logits) (the caller's
+   * WebAssembly selection computes it with SIMD exps; an array, because a
+   * double passed to a call may be boxed), else it is computed here. Fills
+   * {@link weights}. Cost: V exps for the model's normalizer unless given,
    * n·H multiply-adds (continuous) and O(n) for the n entries; no allocation.
    */
-  mixInPlace(logits: Float32Array, h: Float32Array): Float32Array {
-    const V = this.vocabSize;
+  mixInPlace(logits: Float32Array, h: Float32Array, modelLogNormalizer: Float64Array | null = null): Float32Array {
     const n = this.count;
-    const lse = logSumExp(logits, V);
+    const lse = modelLogNormalizer !== null ? modelLogNormalizer[0] : logSumExp(logits, this.vocabSize);
     if (n === 0 || this.lambda === 0) {
       this.logNormalizer = lse;
       return logits;

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors.ts';
+import { logSumExp } from '../math/softmax.ts';
 import { topKLogNormalizerInto } from '../math/top-k-log-normalizer.ts';
 import { kernelBackend, type KernelBackend } from '../math/wasm/kernel-backend.ts';
 import { KERNEL_TOP_K_LIMIT, NextTokenKernel } from '../math/wasm/next-token-kernel.ts';
@@ -74,5 +75,16 @@ export class NextTokenPredictor {
    */
   selectInto(outIds: Int32Array, logits: Float32Array): number {
     return this.kernel !== null && outIds.length <= KERNEL_TOP_K_LIMIT ? this.kernel.selectInto(outIds, logits) : topKLogNormalizerInto(outIds, logits, this.size);
+  }
+
+  /**
+   * Writes log Σ exp(logits[0 … size)) into out[0], through an array so a
+   * per-step caller allocates nothing (a double returned from a call may be
+   * boxed). Cost: size SIMD exps on the WebAssembly kernel, else size exps;
+   * no allocation.
+   */
+  logNormalizerInto(out: Float64Array, logits: Float32Array): void {
+    if (this.kernel !== null) this.kernel.logNormalizerInto(out, logits);
+    else out[0] = logSumExp(logits, this.size);
   }
 }

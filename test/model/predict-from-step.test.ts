@@ -156,7 +156,27 @@ describe.skipIf(!wasmSimdSupported())('NextTokenPredictor: WebAssembly and TypeS
             expect(Math.abs(b[i].probability - exact)).toBeLessThanOrEqual(1e-6 * exact + 1e-12);
           });
         }
+        // The log-normalizer alone (what the adaptive session's cache mixes with, through an array): log Σ exp within 1e-6.
+        const exactLogNormalizer = max + Math.log(sum);
+        for (const predictor of [wasm, ts]) {
+          const out = new Float64Array(1);
+          predictor.logNormalizerInto(out, logits);
+          expect(Math.abs(out[0] - exactLogNormalizer)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(exactLogNormalizer)));
+        }
       }
     });
   }
+
+  it('the log-normalizer of logits with +∞, only −∞ or NaN is not finite (+∞ on the kernel, NaN in TypeScript), −∞ and NaN, on both backends', () => {
+    for (const backend of ['wasm', 'typescript'] as const) {
+      const predictor = new NextTokenPredictor(5, null, backend);
+      const out = new Float64Array(1);
+      predictor.logNormalizerInto(out, Float32Array.of(1, Number.POSITIVE_INFINITY, 0, 2, 3));
+      expect(out[0]).toBe(backend === 'wasm' ? Number.POSITIVE_INFINITY : Number.NaN);
+      predictor.logNormalizerInto(out, new Float32Array(5).fill(Number.NEGATIVE_INFINITY));
+      expect(out[0]).toBe(Number.NEGATIVE_INFINITY);
+      predictor.logNormalizerInto(out, Float32Array.of(1, Number.NaN, 0, 2, 3));
+      expect(out[0]).toBeNaN();
+    }
+  });
 });

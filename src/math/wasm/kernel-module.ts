@@ -40,6 +40,8 @@ export interface KernelExports {
   top_k(x: number, n: number, ids: number, k: number): number;
   /** Σ exp(x[i] − m) over i < n (SIMD exp, f64 sum); m the maximum. */
   sum_exp(x: number, n: number, m: number): number;
+  /** As sum_exp, with m read as an f32 at byte offset `mAt` and the result stored as an f64 at `out` (8-aligned): only integers cross into JavaScript, so nothing is boxed. */
+  sum_exp_into(x: number, n: number, mAt: number, out: number): void;
 }
 
 // The smallest module that uses a SIMD instruction (v128.const, i32x4.splat … ):
