@@ -863,10 +863,7 @@
         (br $tail)))
     (local.get $k))
 
-  ;; Σ exp(x[i] − m) over i < n with the SIMD exp (about 1 ulp), summed in
-  ;; f64 so the sum of many small terms loses nothing; m ≥ every x[i] (the
-  ;; maximum) keeps each term in (0, 1]. log-sum-exp = m + log(result).
-  ;; sum_exp_into: the same with m read at byte offset $mAt (the maximum's
+  ;; sum_exp_into: sum_exp (below) with m read at byte offset $mAt (the maximum's
   ;; place among the x) and the sum stored at $out. Only i32 cross the
   ;; boundary: an f64 (or f32) passed or returned there is boxed in
   ;; JavaScript (a heap number per call), which the adaptive session's
@@ -874,6 +871,9 @@
   (func (export "sum_exp_into") (param $x i32) (param $n i32) (param $mAt i32) (param $out i32)
     (f64.store (local.get $out) (call $sum_exp (local.get $x) (local.get $n) (f32.load (local.get $mAt)))))
 
+  ;; Σ exp(x[i] − m) over i < n with the SIMD exp (about 1 ulp), summed in
+  ;; f64 so the sum of many small terms loses nothing; m ≥ every x[i] (the
+  ;; maximum) keeps each term in (0, 1]. log-sum-exp = m + log(result).
   (func $sum_exp (export "sum_exp") (param $x i32) (param $n i32) (param $m f32) (result f64)
     (local $i i32) (local $end8 i32) (local $e v128) (local $mv v128) (local $lo v128) (local $hi v128) (local $s f64)
     (local $evA v128) (local $enA v128) (local $erA v128) (local $epA v128) (local $ekA v128)

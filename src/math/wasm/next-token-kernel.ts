@@ -9,7 +9,7 @@ export const KERNEL_TOP_K_LIMIT = 64;
  * Next-token selection in WebAssembly SIMD over `size` logits: the k best
  * ids and the log-normalizer, without sorting the logits or writing a
  * probability per entry. Owns logits [size] and ids [KERNEL_TOP_K_LIMIT]
- * in its own memory: 4·(size + 64) bytes, rounded up to 64 KiB.
+ * in its own memory, with the f64 its sum comes back through: 4·(size + 64) + 16 bytes, rounded up to 64 KiB.
  */
 export class NextTokenKernel {
   readonly size: number;
