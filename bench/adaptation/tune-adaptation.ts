@@ -10,6 +10,9 @@
 //   20:0.5:0.001:all:… 128.60   20:2:0.01 129.56   20:1.5:0.02:…/0.8/0.2 128.86   10:1:0.01:…/1.0/0.25 133.03
 //   20:3:0.001:recurrent:continuous/1000/0.6/0.15 130.87 / 41.07%; on 5,000 tokens without cache:
 //   all lr 1 137.01, recurrent lr 3 145.80, biases lr 1 158.85.
+// 2026-12-06, the shipped 350-wide model (epoch 15, q8), the same 10,000 tokens: the defaults
+//   20:1:0.01:all:continuous/1000/0.6/0.15 120.61 / 42.45% stay the best of: 20:2:0.02 123.87 / 42.23%,
+//   W 2000 120.42 / 42.37%, θ 0.8 122.17 / 42.24%, learning rate 1.5 121.99 / 42.24%, λ 0.1 121.27 / 42.30%.
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
