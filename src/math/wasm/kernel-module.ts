@@ -38,9 +38,7 @@ export interface KernelExports {
   ): void;
   /** ids[0 … min(k, n)) = indices of the largest x[0 … n), best first (ties: lower index); returns min(k, n). Sorts only the kept k. */
   top_k(x: number, n: number, ids: number, k: number): number;
-  /** Σ exp(x[i] − m) over i < n (SIMD exp, f64 sum); m the maximum. */
-  sum_exp(x: number, n: number, m: number): number;
-  /** As sum_exp, with m read as an f32 at byte offset `mAt` and the result stored as an f64 at `out` (8-aligned): only integers cross into JavaScript, so nothing is boxed. */
+  /** Σ exp(x[i] − m) over i < n (SIMD exp, f64 sum), m the maximum, read as an f32 at byte offset `mAt`; the sum is stored as an f64 at `out` (8-aligned): only integers cross into JavaScript, so nothing is boxed. */
   sum_exp_into(x: number, n: number, mAt: number, out: number): void;
 }
 

@@ -782,7 +782,7 @@
 
   ;; ---------------------------------------------------------------------
   ;; Next-token selection over logits x[0 … n): the k best (top_k) and the
-  ;; normalizer's sum (sum_exp). Probabilities are exp(x[id] − m) / sum.
+  ;; normalizer's sum (sum_exp_into). Probabilities are exp(x[id] − m) / sum.
   ;; ---------------------------------------------------------------------
 
   ;; True when x[a] ranks above x[b]: larger, or equal with the lower index;
@@ -863,7 +863,7 @@
         (br $tail)))
     (local.get $k))
 
-  ;; sum_exp_into: sum_exp (below) with m read at byte offset $mAt (the maximum's
+  ;; sum_exp_into: $sum_exp (below) with m read at byte offset $mAt (the maximum's
   ;; place among the x) and the sum stored at $out. Only i32 cross the
   ;; boundary: an f64 (or f32) passed or returned there is boxed in
   ;; JavaScript (a heap number per call), which the adaptive session's
@@ -874,7 +874,7 @@
   ;; Σ exp(x[i] − m) over i < n with the SIMD exp (about 1 ulp), summed in
   ;; f64 so the sum of many small terms loses nothing; m ≥ every x[i] (the
   ;; maximum) keeps each term in (0, 1]. log-sum-exp = m + log(result).
-  (func $sum_exp (export "sum_exp") (param $x i32) (param $n i32) (param $m f32) (result f64)
+  (func $sum_exp (param $x i32) (param $n i32) (param $m f32) (result f64)
     (local $i i32) (local $end8 i32) (local $e v128) (local $mv v128) (local $lo v128) (local $hi v128) (local $s f64)
     (local $evA v128) (local $enA v128) (local $erA v128) (local $epA v128) (local $ekA v128)
     (local $evB v128) (local $enB v128) (local $erB v128) (local $epB v128) (local $ekB v128)
