@@ -192,13 +192,14 @@ export class AdaptiveSession {
     if (!this.logitsCurrent) this.recomputeLogits();
     const logits = this.logits;
     const V = logits.length;
-    const logNormalizer = this.logNormalizer;
     const unknown = this.unknownId;
     const candidates = V - (unknown >= 0 ? 1 : 0) + (this.newWords?.size ?? 0);
     const count = Math.min(k, candidates);
     if (this.topIds.length !== Math.min(count + 1, V)) this.topIds = new Int32Array(Math.min(count + 1, V));
     const ids = this.topIds;
-    this.predictor.selectInto(ids, logits);
+    // The selection computes the logits' normalizer anyway; with a cache, its own (exact for the mixture) is kept.
+    const selected = this.predictor.selectInto(ids, logits);
+    const logNormalizer = this.cache !== null ? this.cache.logNormalizer : selected;
     const vocabulary = this.model.vocabulary;
     const results: AdaptivePrediction[] = [];
     for (let i = 0; i < ids.length; i++) {
