@@ -52,6 +52,22 @@
 #         7.1 MB), dropout 0.5 between them too, seed 41: the wide model (shipped 2026-12-06, test
 #         top-5 43.67% adapted) left the 44% goal 0.33 points short; more recurrent depth for the
 #         same file budget is the next shape to try.
+#   finetune: from the shipped q8 file expanded to f32 (node dist/cli.js quantize
+#         models/brown-lstm.q8.msgpack RUN/shipped.f32.msgpack --dtype f32: the wide run's epoch 15),
+#         plain SGD at learning rate 0.3125 (the wide run's rate after its stall at epoch 16), ÷ 4 on
+#         a stall, 3 epochs (FINETUNE_EPOCHS), seed 51: the wide run's epoch 17 at this rate read
+#         183.0 on validation against epoch 15's 184.0, and machines do not keep a run's files.
+#   q4wide: the same recipe with E = H = 512 (11.27 M parameters), seed 61, for a q4 file (blocks of
+#         32) of about 7.4 MB: q4 costs the 350-wide weights 0.43% perplexity on validation
+#         (190.67 → 191.50 on its first 20,000 tokens), so the 8 MB budget holds about 1.55 × the
+#         parameters of the shipped model at 4 bits. An epoch takes about 30 minutes on 2 cores,
+#         more than a session holds for the whole run, and a session's machine does not keep files,
+#         so the run goes in legs: each leg ends after an epoch's validation (Ctrl-C; the stopped
+#         weights are that epoch's), its weights are kept as a q8 file in the repository
+#         (runs/q4wide/), and the next leg starts from them expanded to f32:
+#           INIT=RUN/leg.f32.msgpack LR=rate SEED=another scripts/train-brown-lstm.sh RUN q4wide
+#         (the learning rate and the best validation so far are in runs/q4wide/README.md; a new
+#         seed per leg, so no leg reuses another's dropout masks).
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
@@ -59,7 +75,7 @@
 #   node dist/cli.js quantize RUN/phase2.q8.msgpack RUN/phase2.f32.msgpack --dtype f32
 #   scripts/train-brown-lstm.sh RUN phase3 && scripts/train-brown-lstm.sh RUN phase4
 #
-# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep [--resume]
+# Usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep|finetune|q4wide [--resume]
 #   (npm run build and `node dist/cli.js prepare-brown` first). Each phase checkpoints every
 #   5 minutes and on Ctrl-C; run it again with --resume to continue bit-identically (a stopped
 #   phase also writes its current weights to RUN_DIRECTORY/<phase>.f32.stopped.msgpack).
@@ -67,8 +83,8 @@
 #   had after N. Then:
 #   node dist/cli.js quantize RUN_DIRECTORY/brown-lstm.f32.msgpack models/brown-lstm.q8.msgpack --dtype q8
 set -e
-RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep [--resume]}
-PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep [--resume]}
+RUN=${1:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep|finetune|q4wide [--resume]}
+PHASE=${2:?usage: scripts/train-brown-lstm.sh RUN_DIRECTORY phase1…phase12|fresh|wide|deep|finetune|q4wide [--resume]}
 shift 2
 mkdir -p "$RUN"
 DATA="--train data/brown/train.txt --valid data/brown/valid.txt"
@@ -126,7 +142,14 @@ case "$PHASE" in
   deep)
     exec node $NODE_FLAGS dist/cli.js train $DATA --vocab data/brown/vocab.txt --hidden 300 --layers 2 $COMMON --lr-decay 0.25 --lr 20 --epochs "${DEEP_EPOCHS:-24}" --seed 41 \
       --out "$RUN/deep.f32.msgpack" --report "$RUN/deep.html" "$@" ;;
+  finetune)
+    exec node $NODE_FLAGS dist/cli.js train $DATA --init "$RUN/shipped.f32.msgpack" $COMMON --lr-decay 0.25 --lr 0.3125 --epochs "${FINETUNE_EPOCHS:-3}" --seed 51 \
+      --out "$RUN/finetune.f32.msgpack" --report "$RUN/finetune.html" "$@" ;;
+  q4wide)
+    if [ -n "$INIT" ]; then START="--init $INIT --lr ${LR:?LR: the leg's learning rate}"; else START="--vocab data/brown/vocab.txt --hidden 512 --lr 20"; fi
+    exec node $NODE_FLAGS dist/cli.js train $DATA $START $COMMON --lr-decay 0.25 --epochs "${Q4WIDE_EPOCHS:-24}" --seed "${SEED:-61}" \
+      --out "$RUN/q4wide.f32.msgpack" --report "$RUN/q4wide.html" "$@" ;;
   *)
-    echo "unknown phase $PHASE (phase1 … phase12, fresh, wide, deep)" >&2
+    echo "unknown phase $PHASE (phase1 … phase12, fresh, wide, deep, finetune, q4wide)" >&2
     exit 2 ;;
 esac

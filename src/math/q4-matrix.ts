@@ -1,5 +1,6 @@
 import type { WeightMatrix } from './matrix.ts';
 import { q4MatVecBlockInto, q4MatVecInto } from './q4-matvec.ts';
+import type { Q4MatVecKernel } from './wasm/q4-matvec-kernel.ts';
 
 /**
  * A 4-bit weight matrix with symmetric f32 scales per block of `blockSize`
@@ -18,10 +19,13 @@ export class Q4Matrix implements WeightMatrix {
   readonly blockSize: number;
   /** ceil(cols / blockSize): scales per row. */
   readonly blocksPerRow: number;
-  /** Packed nibbles [rows × ceil(cols / 2)]. */
-  readonly data: Uint8Array;
-  /** Scales [rows × blocksPerRow]; each positive and finite in a loaded model. */
-  readonly scales: Float32Array;
+  private storage: Uint8Array;
+  /** Bytes between the starts of two rows in `storage`: ceil(cols / 2), or more once a kernel's padded copy is adopted. */
+  private stride: number;
+  private scaleStorage: Float32Array;
+  /** The WebAssembly kernel holding these weights with `kernelBias`, once attached (see attachKernel). */
+  private kernel: Q4MatVecKernel | null = null;
+  private kernelBias: Float32Array | null = null;
 
   /** Holds (does not copy) data [rows × ceil(cols / 2)] and scales [rows × ceil(cols / blockSize)]. blockSize must be even. */
   constructor(rows: number, cols: number, data: Uint8Array, scales: Float32Array, blockSize: number = 32) {
@@ -39,8 +43,68 @@ export class Q4Matrix implements WeightMatrix {
     this.cols = cols;
     this.blockSize = blockSize;
     this.blocksPerRow = blocksPerRow;
-    this.data = data;
-    this.scales = scales;
+    this.storage = data;
+    this.stride = (cols + 1) >> 1;
+    this.scaleStorage = scales;
+  }
+
+  /**
+   * Packed nibbles [rows × ceil(cols / 2)]. Treat as read-only: a Model is
+   * immutable. Free while the matrix holds its rows back to back; after a
+   * kernel's padded copy was adopted (see {@link adoptStorage}) it is a fresh
+   * compact copy each time: for cold paths (saving, packing a kernel), never a step.
+   */
+  get data(): Uint8Array {
+    const { rows, stride, storage } = this;
+    const rowBytes = (this.cols + 1) >> 1;
+    if (stride === rowBytes) return storage;
+    const compact = new Uint8Array(rows * rowBytes);
+    for (let r = 0; r < rows; r++) compact.set(storage.subarray(r * stride, r * stride + rowBytes), r * rowBytes);
+    return compact;
+  }
+
+  /** Scales [rows × blocksPerRow]; each positive and finite in a loaded model. */
+  get scales(): Float32Array {
+    return this.scaleStorage;
+  }
+
+  /** Internal: the nibbles as held, rows {@link dataRowStride} bytes apart (no copy, unlike `data`). */
+  get storageView(): Uint8Array {
+    return this.storage;
+  }
+
+  /** Bytes from one row of the nibbles this matrix reads to the next (see adoptStorage). */
+  get dataRowStride(): number {
+    return this.stride;
+  }
+
+  /**
+   * Internal: makes the matrix read its nibbles from `same` (rows `rowStride`
+   * ≥ ceil(cols / 2) bytes apart, the bytes past a row ignored) and its scales
+   * from `sameScales`, which must hold the same values: the WebAssembly
+   * kernels call it after copying the weights into their memory, so a
+   * model's weights are resident once. Cold path; allocates nothing.
+   */
+  adoptStorage(same: Uint8Array, rowStride: number, sameScales: Float32Array): void {
+    const { rows } = this;
+    const rowBytes = (this.cols + 1) >> 1;
+    if (!(Number.isInteger(rowStride) && rowStride >= rowBytes) || same.length < (rows > 0 ? (rows - 1) * rowStride + rowBytes : 0) || sameScales.length !== this.scaleStorage.length) {
+      throw new RangeError(`Q4Matrix.adoptStorage: ${same.length} bytes with rows ${rowStride} apart and ${sameScales.length} scales cannot hold ${rows}×${this.cols}`);
+    }
+    this.storage = same;
+    this.stride = rowStride;
+    this.scaleStorage = sameScales;
+  }
+
+  /**
+   * Internal: routes multiplyInto with this `bias` to the WebAssembly kernel
+   * made from these weights, and reads the kernel's copy from then on (see
+   * {@link adoptStorage}). Cold path.
+   */
+  attachKernel(kernel: Q4MatVecKernel, bias: Float32Array): void {
+    this.adoptStorage(kernel.data, kernel.dataRowStride, kernel.scales);
+    this.kernel = kernel;
+    this.kernelBias = bias;
   }
 
   /**
@@ -75,11 +139,12 @@ export class Q4Matrix implements WeightMatrix {
   }
 
   get byteLength(): number {
-    return this.data.byteLength + this.scales.byteLength;
+    return this.rows * this.stride + this.scaleStorage.byteLength;
   }
 
   multiplyInto(out: Float32Array, x: Float32Array, xOffset: number, bias: Float32Array | null): Float32Array {
-    return q4MatVecInto(out, this.data, this.scales, this.rows, this.cols, this.blockSize, x, xOffset, bias);
+    if (this.kernel !== null && bias === this.kernelBias) return this.kernel.multiplyOffsetInto(out, x, xOffset);
+    return q4MatVecInto(out, this.storage, this.scaleStorage, this.rows, this.cols, this.blockSize, x, xOffset, bias, this.stride);
   }
 
   multiplyBlockInto(
@@ -92,17 +157,18 @@ export class Q4Matrix implements WeightMatrix {
     colStart: number,
     colCount: number,
   ): Float32Array {
-    return q4MatVecBlockInto(out, outOffset, this.data, this.scales, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset);
+    return q4MatVecBlockInto(out, outOffset, this.storage, this.scaleStorage, this.cols, this.blockSize, rowStart, rowCount, colStart, colCount, x, xOffset, this.stride);
   }
 
   rowInto(out: Float32Array, outOffset: number, row: number): Float32Array {
-    const base = row * ((this.cols + 1) >> 1);
+    const base = row * this.stride;
     const scaleBase = row * this.blocksPerRow;
+    const data = this.storage;
     for (let b = 0, start = 0; start < this.cols; b++, start += this.blockSize) {
-      const scale = this.scales[scaleBase + b];
+      const scale = this.scaleStorage[scaleBase + b];
       const end = Math.min(start + this.blockSize, this.cols);
       for (let c = start; c < end; c++) {
-        const nibble = (this.data[base + (c >> 1)] >> ((c & 1) * 4)) & 15;
+        const nibble = (data[base + (c >> 1)] >> ((c & 1) * 4)) & 15;
         out[outOffset + c] = ((nibble ^ 8) - 8) * scale;
       }
     }
@@ -119,9 +185,13 @@ export class Q4Matrix implements WeightMatrix {
   }
 
   /**
-   * From the scales alone (|q| ≤ 8), not a pass over the data: 8·m·Σ_b
-   * s_b·len_b with m the largest column bound. The q4 kernel sums in f64, so
-   * its block sums cannot overflow before their scale.
+   * From the scales alone (|q| ≤ 8), not a pass over the data, and with the
+   * largest column bound m for every column (the WebAssembly integer kernel
+   * quantizes x with one scale, max|x|, and its rounding can lift any column
+   * towards m). Per row, the largest of: 8·m·Σ_b s_b·len_b (the product),
+   * 8·m·blockSize (the WebAssembly f32 kernel's block sums before their
+   * scale) and 2^31·Σ_b s_b (the integer kernel's block sums stay below 2^31
+   * before their scale; see q4Layout).
    * Cost: rows·blocksPerRow + cols operations.
    */
   rowBoundsInto(out: Float64Array, columnBounds: Float64Array): Float64Array {
@@ -129,10 +199,17 @@ export class Q4Matrix implements WeightMatrix {
     for (let c = 0; c < this.cols; c++) if (columnBounds[c] > m) m = columnBounds[c];
     const B = this.blocksPerRow;
     const lastLength = this.cols - (B - 1) * this.blockSize;
+    const unscaled = 8 * m * this.blockSize;
     for (let r = 0; r < this.rows; r++) {
       let weighted = 0;
-      for (let b = 0; b < B; b++) weighted += Math.abs(this.scales[r * B + b]) * (b === B - 1 ? lastLength : this.blockSize);
-      out[r] = 8 * m * weighted;
+      let scaleSum = 0;
+      for (let b = 0; b < B; b++) {
+        const scale = Math.abs(this.scales[r * B + b]);
+        weighted += scale * (b === B - 1 ? lastLength : this.blockSize);
+        scaleSum += scale;
+      }
+      // Math.max keeps a NaN scale NaN, so a non-finite row is never hidden.
+      out[r] = Math.max(8 * m * weighted, unscaled, 2 ** 31 * scaleSum);
     }
     return out;
   }

@@ -5,7 +5,7 @@
  *   out[r] = bias[r] + Σ_b scales[r·B + b] · Σ_{c in block b} q(r, c) · x[xOffset + c]
  *
  * q(r, c) is a signed 4-bit value: row r's nibbles start at byte
- * r·ceil(cols / 2) of W, column c is the low nibble (c even) or the high
+ * r·rowStride of W (rowStride ≥ ceil(cols / 2), by default equal), column c is the low nibble (c even) or the high
  * nibble (c odd) of byte r·ceil(cols / 2) + floor(c / 2), in two's
  * complement (-8 … 7). blockSize must be even, so a block never starts
  * mid-byte. bias may be null. Returns out.
@@ -21,8 +21,9 @@ export function q4MatVecInto(
   x: Float32Array,
   xOffset: number,
   bias: Float32Array | null,
+  rowStride: number = (cols + 1) >> 1,
 ): Float32Array {
-  const rowBytes = (cols + 1) >> 1;
+  const rowBytes = rowStride;
   const blocksPerRow = Math.ceil(cols / blockSize);
   const pairs = cols >> 1;
   for (let r = 0; r < rows; r++) {
@@ -53,7 +54,7 @@ export function q4MatVecInto(
  * The 4-bit product of one block of the matrix, without bias:
  * out[outOffset + i] = Σ_{c in [colStart, colStart + colCount)} q(r, c) · scale(r, c) · x[xOffset + c − colStart],
  * r = rowStart + i, for i < rowCount. Same packing as {@link q4MatVecInto};
- * the range may start on an odd column and straddle scale blocks, so it
+ * rows rowStride bytes apart; the range may start on an odd column and straddle scale blocks, so it
  * reads one nibble at a time. Returns out.
  * Cost: rowCount·colCount multiply-adds plus a scale multiply per block touched; no allocation.
  */
@@ -70,8 +71,9 @@ export function q4MatVecBlockInto(
   colCount: number,
   x: Float32Array,
   xOffset: number,
+  rowStride: number = (cols + 1) >> 1,
 ): Float32Array {
-  const rowBytes = (cols + 1) >> 1;
+  const rowBytes = rowStride;
   const blocksPerRow = Math.ceil(cols / blockSize);
   const colEnd = colStart + colCount;
   const shift = xOffset - colStart;

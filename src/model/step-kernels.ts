@@ -1,19 +1,22 @@
 import type { RecurrentCell } from '../cells/cell.ts';
 import { F32Matrix } from '../math/f32-matrix.ts';
 import type { WeightMatrix } from '../math/matrix.ts';
+import { Q4Matrix } from '../math/q4-matrix.ts';
 import { Q8Matrix } from '../math/q8-matrix.ts';
 import { q8KernelMode } from '../math/wasm/kernel-backend.ts';
 import { MatVecKernel } from '../math/wasm/matvec-kernel.ts';
+import { Q4MatVecKernel } from '../math/wasm/q4-matvec-kernel.ts';
 import { Q8MatVecKernel } from '../math/wasm/q8-matvec-kernel.ts';
 import { GruLayerKernel } from '../math/wasm/gru-layer-kernel.ts';
 import { LayerKernelKind, RecurrentLayerKernel } from '../math/wasm/recurrent-layer-kernel.ts';
+import type { Q4Parts } from '../math/wasm/q4-packing.ts';
 import type { Model } from './model.ts';
 
 /** A recurrent layer's kernel: the fused LSTM/Elman one, or the GRU's; one `stepInto(h, c, input)` either way. */
 export type LayerKernel = RecurrentLayerKernel | GruLayerKernel;
 
-/** The head's kernel: f32 or int8 weights, one `multiplyInto(out, x)` either way. */
-export type HeadKernel = MatVecKernel | Q8MatVecKernel;
+/** The head's kernel: f32, int8 or 4-bit weights, one `multiplyInto(out, x)` either way. */
+export type HeadKernel = MatVecKernel | Q8MatVecKernel | Q4MatVecKernel;
 
 /** A model's WebAssembly kernels: one per layer and the head's (null where a matrix has no kernel). */
 export interface StepKernels {
@@ -29,9 +32,9 @@ const kernelsByModel = new WeakMap<Model, Map<string, StepKernels>>();
  * The WebAssembly kernels of a model, made on first use. Every matrix the
  * kernels can read in its own layout is copied into its kernel's memory once
  * and the matrix then reads that copy (adoptStorage), so it is held once: the
- * head (f32 or int8) and the int8 LSTM/Elman layers (int8 rows padded to a
- * multiple of 16 columns there). The f32 recurrent layers and the GRU
- * layers are packed into panel layouts for speed, a second copy next to the
+ * head (f32, int8 or 4-bit) and the int8 and 4-bit LSTM/Elman layers (rows
+ * padded to a multiple of 16 int8 or 32 4-bit columns there; a 4-bit GRU
+ * runs in TypeScript). The f32 recurrent layers and the GRU layers are packed into panel layouts for speed, a second copy next to the
  * matrix's own array (f32: 4·G·H·(I + H) bytes per layer; int8: a quarter of
  * that). This relies on the Model being immutable: later writes to the array
  * a matrix was built from are not seen.
@@ -67,6 +70,11 @@ function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
     if (kernel !== null && kernel.q8Weight !== null) weight.adoptStorage(kernel.q8Weight, kernel.q8WeightRowStride);
     return kernel;
   }
+  if (weight instanceof Q4Matrix) {
+    const kernel = RecurrentLayerKernel.fromQ4(kind, cell.inputSize, cell.hiddenSize, q4PartsOf(weight), cell.bias, q8KernelMode());
+    if (kernel !== null && kernel.q4Parts !== null) weight.adoptStorage(kernel.q4Parts.data, kernel.q4Parts.rowStride, kernel.q4Parts.scales);
+    return kernel;
+  }
   return null;
 }
 
@@ -90,5 +98,16 @@ function headKernelFor(weight: WeightMatrix, bias: Float32Array): HeadKernel | n
     if (kernel !== null) weight.attachKernel(kernel, bias);
     return kernel;
   }
+  if (weight instanceof Q4Matrix) {
+    const kernel = Q4MatVecKernel.create(q4PartsOf(weight), bias, q8KernelMode());
+    if (kernel !== null) weight.attachKernel(kernel, bias);
+    return kernel;
+  }
   return null;
+}
+
+/** A Q4Matrix's nibbles and scales as they are held now (no copy). */
+function q4PartsOf(weight: Q4Matrix): Q4Parts {
+  // The storage as held: `data` would be a compact copy after an adoption.
+  return { rows: weight.rows, cols: weight.cols, blockSize: weight.blockSize, data: weight.storageView, dataRowStride: weight.dataRowStride, scales: weight.scales };
 }

@@ -38,6 +38,12 @@ export class KernelArena {
     return { offset, view: new Int8Array(this.memory.buffer, offset, count) };
   }
 
+  /** The next region of `count` bytes, zeroed. Cold path. */
+  takeUint8(count: number): ArenaRegion<Uint8Array> {
+    const offset = this.takeBytes(count);
+    return { offset, view: new Uint8Array(this.memory.buffer, offset, count) };
+  }
+
   /** The byte offset of the next region of `bytes` bytes, zeroed. Cold path. */
   takeBytes(bytes: number): number {
     const offset = this.next;

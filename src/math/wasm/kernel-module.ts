@@ -17,6 +17,25 @@ export interface KernelExports {
     W: number, scales: number, bias: number, xh: number, xq: number, limit: number,
     rows: number, subPerRow: number, subPerBlock: number, gates: number, c: number, H: number, hOffset: number, exact: number, hard: number,
   ): void;
+  /**
+   * out = bias + W·x on 4-bit weights (row-major nibbles, rows chunks·16 bytes apart, rows a multiple of 4; scales row-major
+   * [rows × blocksPerRow], a block chunkPerBlock 32-column chunks); x [chunks·32] f32 is de-interleaved into xd, then
+   * (exact 0) quantized to int16 in xq (|xq| ≤ limit) and multiplied in integers, or (exact 1) multiplied in f32.
+   */
+  matvec_q4(
+    W: number, scales: number, rows: number, chunks: number, chunkPerBlock: number, blocksPerRow: number,
+    x: number, xd: number, xq: number, limit: number, exact: number, bias: number, out: number,
+  ): void;
+  /** One LSTM layer step on 4-bit weights, as matvec_q4 reads them; the new h overwrites xh from byte hOffset of it. */
+  lstm_step_q4(
+    W: number, scales: number, bias: number, xh: number, xd: number, xq: number, limit: number,
+    rows: number, chunks: number, chunkPerBlock: number, blocksPerRow: number, gates: number, c: number, H: number, hOffset: number, exact: number, hard: number,
+  ): void;
+  /** One Elman layer step on 4-bit weights, as matvec_q4 reads them. */
+  rnn_step_q4(
+    W: number, scales: number, bias: number, xh: number, xd: number, xq: number, limit: number,
+    rows: number, chunks: number, chunkPerBlock: number, blocksPerRow: number, pre: number, H: number, hOffset: number, exact: number, relu: number,
+  ): void;
   /** out [m × n] = a [m × k] · b [n × k]ᵀ, contiguous; m a multiple of 4, n of 2, k of 4 (padding zero). */
   gemm_nt(out: number, a: number, b: number, m: number, n: number, k: number): void;
   /**

@@ -685,6 +685,344 @@
     (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
 
 ;; =====================================================================
+  ;; 4-bit weights (Q4Matrix): signed nibbles in two's complement, two per
+  ;; byte, the low nibble the even column; each row padded to a multiple of
+  ;; 32 columns (rowBytes = chunks·16 bytes apart) and the rows to a multiple
+  ;; of 4, padding zero; one f32 scale per row and block of `chunkPerBlock`
+  ;; 32-column chunks, row-major [rows × blocksPerRow] — the Q4Matrix's own
+  ;; layout, so the model holds its 4-bit weights once. A load of 16 bytes is
+  ;; 32 weights of one row: their low nibbles are the chunk's even columns,
+  ;; sign-extended as ((w & 15) ^ 8) − 8, and the high ones its odd columns,
+  ;; read as w & 0xF0, which is 16 × the nibble as an int8 (SIMD has no 8-bit
+  ;; shifts on x86; these are three and one plain ops). So the kernels read x
+  ;; de-interleaved per chunk ($deinterleave32) instead of shuffling every
+  ;; row's weights back into column order, and undo the 16 exactly: the f32
+  ;; product takes the odd columns of x divided by 16, the integer product
+  ;; shifts the even sums left by 4 and divides the total by 16 at the end.
+  ;; =====================================================================
+
+  ;; For each of `chunks` chunks of 32 f32: out = its 16 even columns, then
+  ;; its 16 odd ones times oddScale.
+  (func $deinterleave32 (param $x i32) (param $chunks i32) (param $out i32) (param $oddScale f32)
+    (local $end i32) (local $odd v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $chunks) (i32.const 7))))
+    (local.set $odd (f32x4.splat (local.get $oddScale)))
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v0 (v128.load (local.get $x)))
+        (local.set $v1 (v128.load offset=16 (local.get $x)))
+        (local.set $v2 (v128.load offset=32 (local.get $x)))
+        (local.set $v3 (v128.load offset=48 (local.get $x)))
+        (local.set $v4 (v128.load offset=64 (local.get $x)))
+        (local.set $v5 (v128.load offset=80 (local.get $x)))
+        (local.set $v6 (v128.load offset=96 (local.get $x)))
+        (local.set $v7 (v128.load offset=112 (local.get $x)))
+        (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v0) (local.get $v1)))
+        (v128.store offset=16 (local.get $out) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v2) (local.get $v3)))
+        (v128.store offset=32 (local.get $out) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v4) (local.get $v5)))
+        (v128.store offset=48 (local.get $out) (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27 (local.get $v6) (local.get $v7)))
+        (v128.store offset=64 (local.get $out) (f32x4.mul (local.get $odd) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v0) (local.get $v1))))
+        (v128.store offset=80 (local.get $out) (f32x4.mul (local.get $odd) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v2) (local.get $v3))))
+        (v128.store offset=96 (local.get $out) (f32x4.mul (local.get $odd) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v4) (local.get $v5))))
+        (v128.store offset=112 (local.get $out) (f32x4.mul (local.get $odd) (i8x16.shuffle 4 5 6 7 12 13 14 15 20 21 22 23 28 29 30 31 (local.get $v6) (local.get $v7))))
+        (local.set $x (i32.add (local.get $x) (i32.const 128)))
+        (local.set $out (i32.add (local.get $out) (i32.const 128)))
+        (br $chunk))))
+
+  ;; out[r] = bias[r] + xScale · Σ_b scale[r, b] · Σ_{c in b} q[r, c]·xq[c], in
+  ;; integers inside a block (16 × the sum, see above). xq: int16,
+  ;; de-interleaved per chunk (64 bytes).
+  (func $matvecQ4
+    (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
+    (param $xq i32) (param $xScale f32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $panel i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $sp i32) (local $rowStep i32)
+    (local $r i32) (local $chunk i32) (local $blockEnd i32) (local $xp i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128) (local $i0 v128) (local $i1 v128) (local $i2 v128) (local $i3 v128)
+    (local $xe0 v128) (local $xe1 v128) (local $xo0 v128) (local $xo1 v128) (local $w v128) (local $lo v128) (local $hi v128)
+    (local.set $panel (local.get $W))
+    (local.set $r1 (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $r2 (i32.shl (local.get $r1) (i32.const 1)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $r1)))
+    (local.set $rowStep (i32.shl (local.get $blocksPerRow) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (local.get $panel))
+        (local.set $sp (i32.add (local.get $scales) (i32.mul (local.get $r) (local.get $rowStep))))
+        (local.set $f0 (v128.const i32x4 0 0 0 0)) (local.set $f1 (v128.const i32x4 0 0 0 0))
+        (local.set $f2 (v128.const i32x4 0 0 0 0)) (local.set $f3 (v128.const i32x4 0 0 0 0))
+        (local.set $chunk (i32.const 0))
+        (local.set $xp (local.get $xq))
+        (block $blocksDone
+          (loop $blocks
+            (br_if $blocksDone (i32.ge_u (local.get $chunk) (local.get $chunks)))
+            (local.set $blockEnd (i32.add (local.get $chunk) (local.get $chunkPerBlock)))
+            (if (i32.gt_u (local.get $blockEnd) (local.get $chunks)) (then (local.set $blockEnd (local.get $chunks))))
+            (local.set $i0 (v128.const i32x4 0 0 0 0)) (local.set $i1 (v128.const i32x4 0 0 0 0))
+            (local.set $i2 (v128.const i32x4 0 0 0 0)) (local.set $i3 (v128.const i32x4 0 0 0 0))
+            (loop $chunksInBlock
+              (local.set $xe0 (v128.load (local.get $xp)))
+              (local.set $xe1 (v128.load offset=16 (local.get $xp)))
+              (local.set $xo0 (v128.load offset=32 (local.get $xp)))
+              (local.set $xo1 (v128.load offset=48 (local.get $xp)))
+              (local.set $w (v128.load (local.get $p)))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $i0 (i32x4.add (local.get $i0) (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r1))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $i1 (i32x4.add (local.get $i1) (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r2))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $i2 (i32x4.add (local.get $i2) (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r3))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $i3 (i32x4.add (local.get $i3) (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+              (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
+              (br_if $chunksInBlock (i32.lt_u (local.get $chunk) (local.get $blockEnd))))
+            (local.set $f0 (f32x4.add (local.get $f0) (f32x4.mul (f32x4.convert_i32x4_s (local.get $i0)) (v128.load32_splat (local.get $sp)))))
+            (local.set $f1 (f32x4.add (local.get $f1) (f32x4.mul (f32x4.convert_i32x4_s (local.get $i1)) (v128.load32_splat (i32.add (local.get $sp) (local.get $rowStep))))))
+            (local.set $f2 (f32x4.add (local.get $f2) (f32x4.mul (f32x4.convert_i32x4_s (local.get $i2)) (v128.load32_splat (i32.add (local.get $sp) (i32.shl (local.get $rowStep) (i32.const 1)))))))
+            (local.set $f3 (f32x4.add (local.get $f3) (f32x4.mul (f32x4.convert_i32x4_s (local.get $i3)) (v128.load32_splat (i32.add (local.get $sp) (i32.mul (local.get $rowStep) (i32.const 3)))))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 4)))
+            (br $blocks)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add
+            (f32x4.mul (call $sum4x4 (local.get $f0) (local.get $f1) (local.get $f2) (local.get $f3)) (f32x4.splat (f32.mul (local.get $xScale) (f32.const 0.0625))))
+            (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $r1) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $panels))))
+
+  ;; The 4-bit product with the weights widened to f32 and x in f32,
+  ;; de-interleaved per chunk (128 bytes), its odd columns divided by 16.
+  (func $matvecQ4Float
+    (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
+    (param $xd i32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $panel i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $sp i32) (local $rowStep i32)
+    (local $r i32) (local $chunk i32) (local $blockEnd i32) (local $xp i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $xe0 v128) (local $xe1 v128) (local $xe2 v128) (local $xe3 v128) (local $xo0 v128) (local $xo1 v128) (local $xo2 v128) (local $xo3 v128)
+    (local $w v128) (local $lo v128) (local $hi v128) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local.set $panel (local.get $W))
+    (local.set $r1 (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $r2 (i32.shl (local.get $r1) (i32.const 1)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $r1)))
+    (local.set $rowStep (i32.shl (local.get $blocksPerRow) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (local.get $panel))
+        (local.set $sp (i32.add (local.get $scales) (i32.mul (local.get $r) (local.get $rowStep))))
+        (local.set $f0 (v128.const i32x4 0 0 0 0)) (local.set $f1 (v128.const i32x4 0 0 0 0))
+        (local.set $f2 (v128.const i32x4 0 0 0 0)) (local.set $f3 (v128.const i32x4 0 0 0 0))
+        (local.set $chunk (i32.const 0))
+        (local.set $xp (local.get $xd))
+        (block $blocksDone
+          (loop $blocks
+            (br_if $blocksDone (i32.ge_u (local.get $chunk) (local.get $chunks)))
+            (local.set $blockEnd (i32.add (local.get $chunk) (local.get $chunkPerBlock)))
+            (if (i32.gt_u (local.get $blockEnd) (local.get $chunks)) (then (local.set $blockEnd (local.get $chunks))))
+            (local.set $a0 (v128.const i32x4 0 0 0 0)) (local.set $a1 (v128.const i32x4 0 0 0 0))
+            (local.set $a2 (v128.const i32x4 0 0 0 0)) (local.set $a3 (v128.const i32x4 0 0 0 0))
+            (loop $chunksInBlock
+              (local.set $xe0 (v128.load (local.get $xp)))
+              (local.set $xe1 (v128.load offset=16 (local.get $xp)))
+              (local.set $xe2 (v128.load offset=32 (local.get $xp)))
+              (local.set $xe3 (v128.load offset=48 (local.get $xp)))
+              (local.set $xo0 (v128.load offset=64 (local.get $xp)))
+              (local.set $xo1 (v128.load offset=80 (local.get $xp)))
+              (local.set $xo2 (v128.load offset=96 (local.get $xp)))
+              (local.set $xo3 (v128.load offset=112 (local.get $xp)))
+              (local.set $w (v128.load (local.get $p)))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $a (i16x8.extend_low_i8x16_s (local.get $lo)))
+              (local.set $b (i16x8.extend_high_i8x16_s (local.get $lo)))
+              (local.set $c (i16x8.extend_low_i8x16_s (local.get $hi)))
+              (local.set $d (i16x8.extend_high_i8x16_s (local.get $hi)))
+              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.add
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $a))) (local.get $xe0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $a))) (local.get $xe1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $b))) (local.get $xe2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $b))) (local.get $xe3))))
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $c))) (local.get $xo0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $c))) (local.get $xo1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $d))) (local.get $xo2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $d))) (local.get $xo3)))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r1))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $a (i16x8.extend_low_i8x16_s (local.get $lo)))
+              (local.set $b (i16x8.extend_high_i8x16_s (local.get $lo)))
+              (local.set $c (i16x8.extend_low_i8x16_s (local.get $hi)))
+              (local.set $d (i16x8.extend_high_i8x16_s (local.get $hi)))
+              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.add
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $a))) (local.get $xe0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $a))) (local.get $xe1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $b))) (local.get $xe2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $b))) (local.get $xe3))))
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $c))) (local.get $xo0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $c))) (local.get $xo1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $d))) (local.get $xo2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $d))) (local.get $xo3)))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r2))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $a (i16x8.extend_low_i8x16_s (local.get $lo)))
+              (local.set $b (i16x8.extend_high_i8x16_s (local.get $lo)))
+              (local.set $c (i16x8.extend_low_i8x16_s (local.get $hi)))
+              (local.set $d (i16x8.extend_high_i8x16_s (local.get $hi)))
+              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.add
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $a))) (local.get $xe0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $a))) (local.get $xe1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $b))) (local.get $xe2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $b))) (local.get $xe3))))
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $c))) (local.get $xo0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $c))) (local.get $xo1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $d))) (local.get $xo2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $d))) (local.get $xo3)))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r3))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+                (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+              (local.set $hi (v128.and (local.get $w) (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240)))
+              (local.set $a (i16x8.extend_low_i8x16_s (local.get $lo)))
+              (local.set $b (i16x8.extend_high_i8x16_s (local.get $lo)))
+              (local.set $c (i16x8.extend_low_i8x16_s (local.get $hi)))
+              (local.set $d (i16x8.extend_high_i8x16_s (local.get $hi)))
+              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.add
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $a))) (local.get $xe0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $a))) (local.get $xe1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $b))) (local.get $xe2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $b))) (local.get $xe3))))
+                (f32x4.add
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $c))) (local.get $xo0))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $c))) (local.get $xo1)))
+                  (f32x4.add
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $d))) (local.get $xo2))
+                    (f32x4.mul (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $d))) (local.get $xo3)))))))
+              (local.set $p (i32.add (local.get $p) (i32.const 16)))
+              (local.set $xp (i32.add (local.get $xp) (i32.const 128)))
+              (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
+              (br_if $chunksInBlock (i32.lt_u (local.get $chunk) (local.get $blockEnd))))
+            (local.set $f0 (f32x4.add (local.get $f0) (f32x4.mul (local.get $a0) (v128.load32_splat (local.get $sp)))))
+            (local.set $f1 (f32x4.add (local.get $f1) (f32x4.mul (local.get $a1) (v128.load32_splat (i32.add (local.get $sp) (local.get $rowStep))))))
+            (local.set $f2 (f32x4.add (local.get $f2) (f32x4.mul (local.get $a2) (v128.load32_splat (i32.add (local.get $sp) (i32.shl (local.get $rowStep) (i32.const 1)))))))
+            (local.set $f3 (f32x4.add (local.get $f3) (f32x4.mul (local.get $a3) (v128.load32_splat (i32.add (local.get $sp) (i32.mul (local.get $rowStep) (i32.const 3)))))))
+            (local.set $sp (i32.add (local.get $sp) (i32.const 4)))
+            (br $blocks)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add (call $sum4x4 (local.get $f0) (local.get $f1) (local.get $f2) (local.get $f3))
+            (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $r1) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $panels))))
+
+  ;; out = bias + W·x on 4-bit weights: x [chunks·32] f32 (padding zero) is
+  ;; de-interleaved into xd, then (exact = 0) quantized to int16 in xq with
+  ;; one scale and multiplied in integers, or (exact = 1) multiplied in f32.
+  (func $productQ4
+    (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
+    (param $x i32) (param $xd i32) (param $xq i32) (param $limit f32) (param $exact i32) (param $bias i32) (param $out i32)
+    (call $deinterleave32 (local.get $x) (local.get $chunks) (local.get $xd)
+      (select (f32.const 0.0625) (f32.const 1) (local.get $exact)))
+    (if (local.get $exact)
+      (then
+        (call $matvecQ4Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+          (local.get $xd) (local.get $bias) (local.get $out)))
+      (else
+        (call $matvecQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+          (local.get $xq)
+          (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
+          (local.get $bias) (local.get $out)))))
+
+  (func (export "matvec_q4")
+    (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
+    (param $x i32) (param $xd i32) (param $xq i32) (param $limit f32) (param $exact i32) (param $bias i32) (param $out i32)
+    (call $productQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+      (local.get $x) (local.get $xd) (local.get $xq) (local.get $limit) (local.get $exact) (local.get $bias) (local.get $out)))
+
+  ;; One LSTM layer step on 4-bit weights: gates = W·xh + bias as matvec_q4, then the cell update.
+  (func (export "lstm_step_q4")
+    (param $W i32) (param $scales i32) (param $bias i32) (param $xh i32) (param $xd i32) (param $xq i32) (param $limit f32)
+    (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32) (param $gates i32) (param $c i32) (param $H i32)
+    (param $hOffset i32) (param $exact i32) (param $hard i32)
+    (call $productQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+      (local.get $xh) (local.get $xd) (local.get $xq) (local.get $limit) (local.get $exact) (local.get $bias) (local.get $gates))
+    (call $lstmUpdate (local.get $gates) (local.get $c) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $hard)))
+
+  ;; One Elman layer step on 4-bit weights (relu as in rnn_step).
+  (func (export "rnn_step_q4")
+    (param $W i32) (param $scales i32) (param $bias i32) (param $xh i32) (param $xd i32) (param $xq i32) (param $limit f32)
+    (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32) (param $pre i32) (param $H i32)
+    (param $hOffset i32) (param $exact i32) (param $relu i32)
+    (call $productQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+      (local.get $xh) (local.get $xd) (local.get $xq) (local.get $limit) (local.get $exact) (local.get $bias) (local.get $pre))
+    (call $activate (local.get $pre) (i32.add (local.get $xh) (local.get $hOffset)) (local.get $H) (local.get $relu)))
+
+  ;; =====================================================================
   ;; GRU (src/cells/gru-cell.ts): gate order r, z, n. The input product gx and
   ;; the hidden product gh (biases b_ih and b_hh already added) are kept apart,
   ;; each [3S] with gate block k at float k·S (S: H rounded up to a multiple

@@ -1,4 +1,5 @@
 import { KernelArena } from './kernel-arena.ts';
+import { packQ4, q4Layout, type Q4Parts } from './q4-packing.ts';
 import { packQ8, q8Layout } from './q8-packing.ts';
 import type { Q8KernelMode, Q8Parts } from './q8-matvec-kernel.ts';
 
@@ -14,6 +15,7 @@ const BLOCK_COLUMNS = 4;
 
 const F32 = 0;
 const Q8 = 1;
+const Q4 = 2;
 
 /**
  * One recurrent layer stepped by the WebAssembly SIMD kernels, with f32 or
@@ -35,9 +37,9 @@ export class RecurrentLayerKernel {
   readonly inputSize: number;
   readonly hiddenSize: number;
   private readonly arena: KernelArena;
-  /** 0: f32 weights, 1: int8 weights. */
+  /** 0: f32 weights, 1: int8 weights, 2: 4-bit weights. */
   private readonly dtype: number;
-  /** int8 only: 1 multiplies in f32 (widened weights), 0 in integers (quantized activations). */
+  /** int8 and 4-bit: 1 multiplies in f32 (widened weights), 0 in integers (quantized activations). */
   private readonly exact: number;
   private readonly weightOffset: number;
   private readonly scalesOffset: number;
@@ -48,9 +50,14 @@ export class RecurrentLayerKernel {
   private readonly cOffset: number;
   /** Padded rows of the packed matrix. */
   private readonly rows: number;
-  /** f32: padded columns; int8: 16-column sub-blocks per row. */
+  /** f32: padded columns; int8: 16-column sub-blocks per row; 4-bit: 32-column chunks per row. */
   private readonly cols: number;
+  /** int8: sub-blocks per scale; 4-bit: chunks per scale. */
   private readonly subPerBlock: number;
+  /** 4-bit only: scales per row. */
+  private blocksPerRow = 0;
+  /** 4-bit only: the de-interleaved copy of xh the kernel multiplies. */
+  private xdOffset = 0;
   private readonly activationLimit: number;
   /** [I] the layer input part of xh. */
   private readonly x: Float32Array;
@@ -71,6 +78,11 @@ export class RecurrentLayerKernel {
   q8Weight: Int8Array | null = null;
   /** int8 only: elements from one row of {@link q8Weight} to the next. */
   q8WeightRowStride = 0;
+  /**
+   * 4-bit only: the nibbles, their row stride in bytes and the scales in the
+   * kernel's memory, for the Q4Matrix to adopt (Q4Matrix.adoptStorage); null otherwise.
+   */
+  q4Parts: { readonly data: Uint8Array; readonly rowStride: number; readonly scales: Float32Array } | null = null;
 
   /**
    * A kernel over f32 weight [G·H × (I + H)] and bias [G·H], packed into a new memory.
@@ -114,6 +126,35 @@ export class RecurrentLayerKernel {
     );
     kernel.q8Weight = w.view.subarray(0, rows * paddedCols);
     kernel.q8WeightRowStride = paddedCols;
+    return kernel;
+  }
+
+  /**
+   * A kernel over a 4-bit weight matrix (Q4Matrix parts) and f32 bias, or
+   * null when its scale blocks are not multiples of 32 columns. Memory:
+   * rows'·cols'/2 bytes of nibbles (rows' = G·H rounded up to 4, cols' = I + H
+   * rounded up to 32), the scales, and about 14·cols' + 8·rows' bytes of
+   * scratch. Cold path.
+   */
+  static fromQ4(kind: LayerKernelKind, inputSize: number, hiddenSize: number, weight: Q4Parts, bias: Float32Array, mode: Q8KernelMode): RecurrentLayerKernel | null {
+    const rows = gateRows(kind, hiddenSize);
+    const cols = inputSize + hiddenSize;
+    const layout = q4Layout(rows, cols, weight.blockSize);
+    if (layout === null) return null;
+    const { paddedRows, paddedCols, blocksPerRow } = layout;
+    const arena = new KernelArena([
+      paddedRows * paddedCols / 2, 4 * paddedRows * blocksPerRow, 4 * paddedRows, 4 * paddedCols, 2 * paddedCols, 4 * paddedRows, 4 * hiddenSize, 4 * paddedCols,
+    ]);
+    const data = arena.takeUint8(paddedRows * paddedCols / 2);
+    const scales = arena.takeFloat32(paddedRows * blocksPerRow);
+    packQ4(data.view, scales.view, layout, weight);
+    const kernel = new RecurrentLayerKernel(
+      kind, inputSize, hiddenSize, arena, Q4, mode === 'float' ? 1 : 0, data.offset, scales.offset,
+      paddedRows, layout.chunks, layout.chunkPerBlock, layout.activationLimit, bias, paddedCols,
+    );
+    kernel.blocksPerRow = blocksPerRow;
+    kernel.xdOffset = arena.takeBytes(4 * paddedCols);
+    kernel.q4Parts = { data: data.view.subarray(0, rows * paddedCols / 2), rowStride: paddedCols / 2, scales: scales.view.subarray(0, rows * blocksPerRow) };
     return kernel;
   }
 
@@ -167,7 +208,7 @@ export class RecurrentLayerKernel {
    * Packs new f32 weights [G·H × (I + H)] and bias [G·H] in place of the
    * current ones: for a model whose weights are adapted while it runs (one
    * session's private copy under dynamic evaluation). Throws RangeError on an
-   * int8 kernel. Cost: one pass over the weights; no allocation.
+   * int8 or 4-bit kernel. Cost: one pass over the weights; no allocation.
    */
   refreshF32(weight: Float32Array, bias: Float32Array): void {
     if (this.packedF32 === null) throw new RangeError('refreshF32 needs a kernel made by fromF32');
@@ -197,6 +238,11 @@ export class RecurrentLayerKernel {
       this.c.set(c as Float32Array);
       if (this.dtype === F32) {
         kernels.lstm_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, hard);
+      } else if (this.dtype === Q4) {
+        kernels.lstm_step_q4(
+          this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xdOffset, this.xqOffset, this.activationLimit,
+          this.rows, this.cols, this.subPerBlock, this.blocksPerRow, this.gatesOffset, this.cOffset, this.hiddenSize, hOffset, this.exact, hard,
+        );
       } else {
         kernels.lstm_step_q8(
           this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xqOffset, this.activationLimit,
@@ -206,6 +252,11 @@ export class RecurrentLayerKernel {
       (c as Float32Array).set(this.c);
     } else if (this.dtype === F32) {
       kernels.rnn_step(this.weightOffset, this.biasOffset, this.xhOffset, this.rows, this.cols, this.gatesOffset, this.hiddenSize, hOffset, relu);
+    } else if (this.dtype === Q4) {
+      kernels.rnn_step_q4(
+        this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xdOffset, this.xqOffset, this.activationLimit,
+        this.rows, this.cols, this.subPerBlock, this.blocksPerRow, this.gatesOffset, this.hiddenSize, hOffset, this.exact, relu,
+      );
     } else {
       kernels.rnn_step_q8(
         this.weightOffset, this.scalesOffset, this.biasOffset, this.xhOffset, this.xqOffset, this.activationLimit,
