@@ -17,6 +17,10 @@
 // and their log-normalizer taken in JavaScript (logSumExp, topKInto):
 //   onnxruntime+top5
 //   onnxruntime (step)   the same ONNX Runtime step without the top five (what the JavaScript top five costs it)
+// With OTHER_MODELS=PATH[,typescript:PATH…], each of those model files (another dtype of the
+// same weights, say) gets its own variant in the same rounds, on its own freshly loaded model
+// (typescript: one that only TypeScript sessions ever step, so no WebAssembly kernel is attached):
+//   PATH predictNext(5)     step, then predictNext(5)
 // Bundles src/ with esbuild first (Node 20 cannot run .ts).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -40,7 +44,7 @@ const bundle = async (src, name) => {
   });
   return import(outfile);
 };
-const { loadModel, logSumExp, topKInto, kernelBackend } = await bundle(`${root}src`, 'suggest-cost');
+const { loadModel, logSumExp, topKInto, kernelBackend, setKernelBackend } = await bundle(`${root}src`, 'suggest-cost');
 const interop = process.env.ORT === '1' ? await bundleEntry(`${root}src/interop/index.ts`, 'suggest-cost-interop') : null;
 const baseline = process.env.BASELINE_SRC ? await bundle(process.env.BASELINE_SRC, 'suggest-cost-baseline') : null;
 
@@ -65,6 +69,14 @@ const variants = [
   { name: 'step+predictNext(5)', suggest: (s) => s.predictNext(5)[0].probability },
   { name: 'step+predictNext(head)', suggest: (s) => (s.discardOutput(), s.predictNext(5)[0].probability) },
 ].map((v) => ({ ...v, session: model.session(), times: [] }));
+for (const entry of (process.env.OTHER_MODELS ?? '').split(',').filter((e) => e.length > 0)) {
+  const typescript = entry.startsWith('typescript:');
+  const other = await loadModel(typescript ? entry.slice('typescript:'.length) : entry);
+  if (typescript) setKernelBackend('typescript');
+  const session = other.session();
+  setKernelBackend('auto');
+  variants.push({ name: `${typescript ? 'TypeScript ' : ''}${entry.split('/').pop()} predictNext(5)`, suggest: (s) => s.predictNext(5)[0].probability, session, times: [] });
+}
 if (baseline !== null) {
   variants.push({ name: 'baseline predictNext(5)', suggest: (s) => s.predictNext(5)[0].probability, session: (await baseline.loadModel(path)).session(), times: [] });
 }
@@ -132,6 +144,6 @@ const step = median(variants[0].times);
 console.log(`model ${path} (V ${V}, H ${model.architecture.hiddenSize}), kernels ${kernelBackend()}; ${rounds} rounds of ${perRound} tokens per variant, interleaved; median µs per token`);
 for (const variant of variants) {
   const m = median(variant.times);
-  console.log(`${variant.name.padEnd(24)} ${m.toFixed(1).padStart(7)} µs  ${(m / step).toFixed(3)}× step`);
+  console.log(`${variant.name.padEnd(40)} ${m.toFixed(1).padStart(7)} µs  ${(m / step).toFixed(3)}× step`);
 }
 if (!Number.isFinite(sink)) console.log('sink', sink);

@@ -47,6 +47,7 @@ const SUITES = [
   'test/math/kernels.test.ts',
   'test/math/wasm-kernels.test.ts',
   'test/math/wasm-q8-kernels.test.ts',
+  'test/math/wasm-q4-kernels.test.ts',
   'test/text/tokenizers.test.ts',
   'test/text/sampling.test.ts',
   'test/text/evaluate.test.ts',
