@@ -57,17 +57,19 @@
 #         plain SGD at learning rate 0.3125 (the wide run's rate after its stall at epoch 16), ÷ 4 on
 #         a stall, 3 epochs (FINETUNE_EPOCHS), seed 51: the wide run's epoch 17 at this rate read
 #         183.0 on validation against epoch 15's 184.0, and machines do not keep a run's files.
-#   q4wide: the same recipe with E = H = 512 (11.27 M parameters), seed 61, for a q4 file (blocks of
-#         32) of about 7.4 MB: q4 costs the 350-wide weights 0.43% perplexity on validation
-#         (190.67 → 191.50 on its first 20,000 tokens), so the 8 MB budget holds about 1.55 × the
-#         parameters of the shipped model at 4 bits. An epoch takes about 30 minutes on 2 cores,
-#         more than a session holds for the whole run, and a session's machine does not keep files,
-#         so the run goes in legs: each leg ends after an epoch's validation (Ctrl-C; the stopped
-#         weights are that epoch's), its weights are kept as a q8 file in the repository
-#         (runs/q4wide/), and the next leg starts from them expanded to f32:
-#           INIT=RUN/leg.f32.msgpack LR=rate SEED=another scripts/train-brown-lstm.sh RUN q4wide
-#         (the learning rate and the best validation so far are in runs/q4wide/README.md; a new
-#         seed per leg, so no leg reuses another's dropout masks).
+#   q4wide: E = H = 512 (11.28 M parameters) for a q4 file (blocks of 32) of about 7.4 MB: q4 costs
+#         the 350-wide weights 0.43% perplexity on validation (190.67 → 191.50 on its first 20,000
+#         tokens), so the 8 MB budget holds about 1.55 × the shipped model's parameters at 4 bits.
+#         From random weights (the same recipe, seed 61) an epoch took 60+ minutes on this machine,
+#         so the run starts instead from the shipped weights widened to 512 without changing what
+#         they compute (node scripts/widen-model.mjs RUN/shipped.f32.msgpack
+#         RUN/widened512.f32.msgpack 512 71), plain SGD at learning rate 5 (÷ 4 on a stall):
+#           INIT=RUN/widened512.f32.msgpack LR=5 SEED=71 scripts/train-brown-lstm.sh RUN q4wide
+#         A session's machine does not keep files and the run outlasts a session, so it goes in
+#         legs: a leg ends after an epoch's validation (Ctrl-C; the stopped weights are that
+#         epoch's), its weights are kept as a q8 file under runs/q4wide/ in the repository, and
+#         the next leg starts from them expanded to f32 with INIT, LR and a new SEED (so no leg
+#         reuses another's dropout masks); runs/q4wide/README.md lists the legs.
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
