@@ -18,14 +18,16 @@ const Q8 = 1;
 const Q4 = 2;
 
 /**
- * One recurrent layer stepped by the WebAssembly SIMD kernels, with f32 or
- * int8 weights. The fused weights [G·H × (I + H)] are copied once into the
+ * One recurrent layer stepped by the WebAssembly SIMD kernels, with f32,
+ * int8 or 4-bit weights. The fused weights [G·H × (I + H)] are copied once into the
  * kernel's own memory: f32 packed in panels of 8 rows per 4-column block (the
  * product streams one pointer and reuses each load of x for 8 rows; a copy
  * in addition to the matrix's own array), int8 row-major with rows padded to
  * 16 columns (4 rows per pass; the Q8Matrix adopts this copy, see
- * q8Weight, and the weights are held once); next to them
- * lives one step's scratch (xh, gates, c).
+ * q8Weight, and the weights are held once), 4-bit nibbles row-major with
+ * rows padded to 32 columns and the scales as the Q4Matrix keeps them (it
+ * adopts both, see q4Parts); next to them lives one step's scratch (xh,
+ * gates, c; the 4-bit kernel's de-interleaved copy of xh).
  * Every session of a model shares the kernel: a step copies the session's h
  * and c in, makes one call, and copies them back, so a session's own memory
  * stays its state alone. Steps are synchronous, so sessions never interleave
