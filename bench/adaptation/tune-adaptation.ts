@@ -13,6 +13,12 @@
 // 2026-12-06, the shipped 350-wide model (epoch 15, q8), the same 10,000 tokens: the defaults
 //   20:1:0.01:all:continuous/1000/0.6/0.15 120.61 / 42.45% stay the best of: 20:2:0.02 123.87 / 42.23%,
 //   W 2000 120.42 / 42.37%, θ 0.8 122.17 / 42.24%, learning rate 1.5 121.99 / 42.24%, λ 0.1 121.27 / 42.30%.
+// 2026-12-06, same tokens, variants tried in throwaway scripts (not kept): segment 10 at learning rate
+//   1 / decay 0.01 123.17 / 42.32%, at 0.6 / 0.005 120.79 / 42.25%; Krause's RMS update with the global
+//   prior (mean-square gradients from 10,000 training tokens, step η·g/(√MS + ε)) at best 120.61 / 42.52%;
+//   on validation tokens 10,000–40,000 with dynamic evaluation on, a cache λ gated by the cache's
+//   similarity, the model's top log-probability and entropy took the mixture from 145.21 to 144.56, a
+//   bigram and a unigram cache as third and fourth components to 144.32: none worth its cost.
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { decodeModel } from '../../src/format/decode-model.ts';
