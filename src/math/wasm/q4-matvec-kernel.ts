@@ -1,6 +1,7 @@
 import { KernelArena } from './kernel-arena.ts';
 import { packQ4, q4Layout, type Q4Layout, type Q4Parts } from './q4-packing.ts';
 import type { Q8KernelMode } from './q8-matvec-kernel.ts';
+import { QuantizedMatVecKernel } from './quantized-matvec-kernel.ts';
 
 /**
  * A fixed 4-bit matrix with f32 block scales and an f32 bias (a quantized
@@ -11,10 +12,7 @@ import type { Q8KernelMode } from './q8-matvec-kernel.ts';
  * are held once. Mode as for int8 ('integer': activations quantized to int16;
  * 'float': weights widened to f32).
  */
-export class Q4MatVecKernel {
-  readonly rows: number;
-  readonly cols: number;
-  readonly mode: Q8KernelMode;
+export class Q4MatVecKernel extends QuantizedMatVecKernel {
   /** The nibbles [rows × dataRowStride] row-major in the kernel's memory. */
   readonly data: Uint8Array;
   /** Bytes from one row of {@link data} to the next: cols rounded up to 32, halved. */
@@ -22,7 +20,6 @@ export class Q4MatVecKernel {
   /** The scales [rows × blocksPerRow] row-major in the kernel's memory. */
   readonly scales: Float32Array;
   private readonly layout: Q4Layout;
-  private readonly arena: KernelArena;
   private readonly dataOffset: number;
   private readonly scalesOffset: number;
   private readonly biasOffset: number;
@@ -30,8 +27,6 @@ export class Q4MatVecKernel {
   private readonly xdOffset: number;
   private readonly xqOffset: number;
   private readonly outOffset: number;
-  private readonly x: Float32Array;
-  private readonly out: Float32Array;
 
   /** The kernel for a matrix, or null when its scale blocks are not multiples of 32 columns. Cold path. */
   static create(matrix: Q4Parts, bias: Float32Array | null, mode: Q8KernelMode): Q4MatVecKernel | null {
@@ -41,19 +36,19 @@ export class Q4MatVecKernel {
 
   private constructor(matrix: Q4Parts, layout: Q4Layout, bias: Float32Array | null, mode: Q8KernelMode) {
     const { paddedRows, paddedCols, blocksPerRow } = layout;
-    this.rows = matrix.rows;
-    this.cols = matrix.cols;
-    this.mode = mode;
-    this.layout = layout;
     const rowBytes = paddedCols / 2;
-    this.arena = new KernelArena([paddedRows * rowBytes, 4 * paddedRows * blocksPerRow, 4 * paddedRows, 4 * paddedCols, 4 * paddedCols, 2 * paddedCols, 4 * paddedRows]);
-    const data = this.arena.takeUint8(paddedRows * rowBytes);
-    const scales = this.arena.takeFloat32(paddedRows * blocksPerRow);
-    const b = this.arena.takeFloat32(paddedRows);
-    const x = this.arena.takeFloat32(paddedCols);
-    this.xdOffset = this.arena.takeBytes(4 * paddedCols);
-    this.xqOffset = this.arena.takeBytes(2 * paddedCols);
-    const out = this.arena.takeFloat32(paddedRows);
+    const arena = new KernelArena([paddedRows * rowBytes, 4 * paddedRows * blocksPerRow, 4 * paddedRows, 4 * paddedCols, 4 * paddedCols, 2 * paddedCols, 4 * paddedRows]);
+    const data = arena.takeUint8(paddedRows * rowBytes);
+    const scales = arena.takeFloat32(paddedRows * blocksPerRow);
+    const b = arena.takeFloat32(paddedRows);
+    const x = arena.takeFloat32(paddedCols);
+    const xdOffset = arena.takeBytes(4 * paddedCols);
+    const xqOffset = arena.takeBytes(2 * paddedCols);
+    const out = arena.takeFloat32(paddedRows);
+    super(matrix.rows, matrix.cols, mode, arena, x.view.subarray(0, matrix.cols), out.view.subarray(0, matrix.rows));
+    this.layout = layout;
+    this.xdOffset = xdOffset;
+    this.xqOffset = xqOffset;
     packQ4(data.view, scales.view, layout, matrix);
     if (bias !== null) b.view.set(bias);
     this.dataOffset = data.offset;
@@ -64,34 +59,9 @@ export class Q4MatVecKernel {
     this.data = data.view.subarray(0, matrix.rows * rowBytes);
     this.dataRowStride = rowBytes;
     this.scales = scales.view.subarray(0, matrix.rows * blocksPerRow);
-    this.x = x.view.subarray(0, matrix.cols);
-    this.out = out.view.subarray(0, matrix.rows);
   }
 
-  /** Bytes of WebAssembly memory this kernel holds. */
-  get byteLength(): number {
-    return this.arena.memory.buffer.byteLength;
-  }
-
-  /** out = bias + W·x; x has exactly `cols` elements. Returns out. Cost: rows·cols 4-bit multiply-adds in SIMD; no allocation. */
-  multiplyInto(out: Float32Array, x: Float32Array): Float32Array {
-    this.x.set(x);
-    this.run();
-    out.set(this.out);
-    return out;
-  }
-
-  /** As {@link multiplyInto}, reading x[xOffset … xOffset + cols). No allocation. */
-  multiplyOffsetInto(out: Float32Array, x: Float32Array, xOffset: number): Float32Array {
-    const input = this.x;
-    const cols = this.cols;
-    for (let c = 0; c < cols; c++) input[c] = x[xOffset + c];
-    this.run();
-    out.set(this.out);
-    return out;
-  }
-
-  private run(): void {
+  protected run(): void {
     const { paddedRows, chunks, chunkPerBlock, blocksPerRow, activationLimit } = this.layout;
     this.arena.kernels.matvec_q4(
       this.dataOffset, this.scalesOffset, paddedRows, chunks, chunkPerBlock, blocksPerRow,
