@@ -48,6 +48,7 @@ const SUITES = [
   'test/math/wasm-kernels.test.ts',
   'test/math/wasm-q8-kernels.test.ts',
   'test/math/wasm-q4-kernels.test.ts',
+  'test/math/wasm-gru-q4-kernel.test.ts',
   'test/text/tokenizers.test.ts',
   'test/text/sampling.test.ts',
   'test/text/evaluate.test.ts',

@@ -33,11 +33,13 @@ const kernelsByModel = new WeakMap<Model, Map<string, StepKernels>>();
  * kernels can read in its own layout is copied into its kernel's memory once
  * and the matrix then reads that copy (adoptStorage), so it is held once: the
  * head (f32, int8 or 4-bit) and the int8 and 4-bit LSTM/Elman layers (rows
- * padded to a multiple of 16 int8 or 32 4-bit columns there; a 4-bit GRU
- * runs in TypeScript). The f32 recurrent layers and the GRU layers are packed into panel layouts for speed, a second copy next to the
- * matrix's own array (f32: 4·G·H·(I + H) bytes per layer; int8: a quarter of
- * that). This relies on the Model being immutable: later writes to the array
- * a matrix was built from are not seen.
+ * padded to a multiple of 16 int8 or 32 4-bit columns there). The f32
+ * recurrent layers and the GRU layers (f32, int8 and 4-bit: input and
+ * hidden columns apart, gate blocks padded) are packed into layouts of their
+ * own for speed, a second copy next to the matrix's own array (f32:
+ * 4·G·H·(I + H) bytes per layer; int8: a quarter of that; 4-bit: an eighth).
+ * This relies on the Model being immutable: later writes to the array a
+ * matrix was built from are not seen.
  * Cold path: copies every weight once.
  */
 export function stepKernelsFor(model: Model): StepKernels {
@@ -84,6 +86,8 @@ function gruKernelFor(cell: RecurrentCell): GruLayerKernel | null {
   const hard = cell.gateActivation === 'hard-sigmoid';
   if (weight instanceof F32Matrix) return GruLayerKernel.fromF32(cell.inputSize, cell.hiddenSize, weight.data, cell.bias, resetAfter, hard);
   if (weight instanceof Q8Matrix) return GruLayerKernel.fromQ8(cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode(), resetAfter, hard);
+  // No adoptStorage, as for int8: the kernel's split, padded copy is not a layout the matrix reads.
+  if (weight instanceof Q4Matrix) return GruLayerKernel.fromQ4(cell.inputSize, cell.hiddenSize, q4PartsOf(weight), cell.bias, q8KernelMode(), resetAfter, hard);
   return null;
 }
 

@@ -1,37 +1,30 @@
 import { KernelArena } from './kernel-arena.ts';
-import { packQ8, q8Layout, type Q8Layout } from './q8-packing.ts';
+import type { GateProduct, GateProducts, GateProductsPlan } from './gru-products.ts';
+import { planQ4GateProducts } from './gru-q4-products.ts';
+import { planQ8GateProducts } from './gru-q8-products.ts';
+import type { Q4Parts } from './q4-packing.ts';
 import type { Q8KernelMode, Q8Parts } from './q8-matvec-kernel.ts';
 
 /** Rows per panel of packed f32 weights, and so the granularity of a gate block's rows. */
 const PANEL_ROWS = 8;
 /** Columns per block inside an f32 panel. */
 const BLOCK_COLUMNS = 4;
-/** Columns per int8 sub-block: x, h and r ⊙ h are padded to it for the int8 products. */
-const Q8_COLUMNS = 16;
-
-/** The int8 parts of a GRU kernel: both products' packed weights, scales and layouts. */
-interface Q8Products {
-  readonly mode: Q8KernelMode;
-  readonly input: Q8Layout;
-  readonly hidden: Q8Layout;
-  readonly inputWeights: number;
-  readonly inputScales: number;
-  readonly hiddenWeights: number;
-  readonly hiddenScales: number;
-  readonly xq: number;
-}
 
 /**
  * One GRU layer (src/cells/gru-cell.ts) stepped by the WebAssembly SIMD
- * kernels, with f32 or int8 weights. The [3H × (I + H)] weight is packed once
- * into two panel matrices, the input columns [3S × I] and the hidden ones
- * [3S × H], each gate block (r, z, n) padded to S rows (H rounded up to 8)
- * so a block starts on a panel: the reset-before variant multiplies the n
- * rows alone, by r ⊙ h. Next to them live the biases b_ih and b_hh and one
- * step's scratch (x, h, r ⊙ h, both products). Every session of a model
+ * kernels, with f32, int8 or 4-bit weights. The [3H × (I + H)] weight is
+ * packed once into two matrices, the input columns [3S × I] and the hidden
+ * ones [3S × H], each gate block (r, z, n) padded to S rows (H rounded up
+ * to 8) so a block starts on a panel: the reset-before variant multiplies
+ * the n rows alone, by r ⊙ h. Next to them live the biases b_ih and b_hh and
+ * one step's scratch (x, h, r ⊙ h, both products). Every session of a model
  * shares it: a step copies the session's h in, runs, and copies it back.
- * f32: one call per step; int8: the products through matvec_q8 (or its f32
- * widening) with the element-wise passes between, four or five calls.
+ * f32: one call per step; int8 and 4-bit: the products through matvec_q8 or
+ * matvec_q4 (gru-q8-products.ts, gru-q4-products.ts) with the element-wise
+ * passes between, four or five calls. The packed copy is the kernel's own:
+ * the Q8Matrix or Q4Matrix keeps its array (split columns and padded gate
+ * blocks are not a layout it reads), so a quantized GRU layer's weights
+ * are held twice.
  */
 export class GruLayerKernel {
   readonly inputSize: number;
@@ -41,9 +34,10 @@ export class GruLayerKernel {
   private readonly arena: KernelArena;
   /** H rounded up to 8: rows per gate block in the packed matrices and the products. */
   private readonly S: number;
-  /** f32: padded columns of the input and hidden matrices (multiples of 4); int8: of x and h (multiples of 16). */
+  /** f32: padded columns of the input and hidden matrices (multiples of 4); int8 and 4-bit: of x and h (multiples of 16 and 32). */
   private readonly colsX: number;
   private readonly colsH: number;
+  /** f32 only: byte offsets of the packed matrices. */
   private readonly inputWeights: number;
   private readonly hiddenWeights: number;
   private readonly inputBias: number;
@@ -62,7 +56,9 @@ export class GruLayerKernel {
   /** f32 only: the packed matrices, for {@link refreshF32}. */
   private readonly packedInput: Float32Array | null;
   private readonly packedHidden: Float32Array | null;
-  private readonly q8: Q8Products | null;
+  /** int8 and 4-bit: the two products (null for f32, which runs gru_step). */
+  private readonly inputProduct: GateProduct | null;
+  private readonly hiddenProduct: GateProduct | null;
   /** 1: the gates r and z take the hard sigmoid (set once by the factories). */
   private hard = 0;
 
@@ -93,35 +89,30 @@ export class GruLayerKernel {
    * (I', H' rounded up to 16), the scales, and the f32 scratch. Cold path.
    */
   static fromQ8(inputSize: number, hiddenSize: number, weight: Q8Parts, bias: Float32Array, mode: Q8KernelMode, resetAfter: boolean, hardGates = false): GruLayerKernel | null {
-    const I = inputSize;
-    const H = hiddenSize;
-    const S = roundUp(H, PANEL_ROWS);
-    const perRow = weight.blockSize >= I + H;
-    if (!perRow && I % weight.blockSize !== 0) return null;
-    const input = q8Layout(3 * S, I, perRow ? I : weight.blockSize);
-    const hidden = q8Layout(3 * S, H, perRow ? H : weight.blockSize);
-    if (input === null || hidden === null) return null;
-    const colsX = input.paddedCols;
-    const colsH = hidden.paddedCols;
-    const arena = new KernelArena([
-      3 * S * colsX, 4 * 3 * S * input.blocksPerRow, 3 * S * colsH, 4 * 3 * S * hidden.blocksPerRow, 2 * Math.max(colsX, colsH),
-      ...scratchBytes(S, colsX, colsH),
-    ]);
-    const inputWeights = arena.takeInt8(3 * S * colsX);
-    const inputScales = arena.takeFloat32(3 * S * input.blocksPerRow);
-    const hiddenWeights = arena.takeInt8(3 * S * colsH);
-    const hiddenScales = arena.takeFloat32(3 * S * hidden.blocksPerRow);
-    const xq = arena.takeBytes(2 * Math.max(colsX, colsH));
-    const blocksPerRow = Math.ceil((I + H) / weight.blockSize);
-    const inputBlocks = perRow ? 0 : I / weight.blockSize;
-    packGateColumnsQ8(inputWeights.view, inputScales.view, input, weight, I + H, blocksPerRow, H, S, 0, I, 0);
-    packGateColumnsQ8(hiddenWeights.view, hiddenScales.view, hidden, weight, I + H, blocksPerRow, H, S, I, H, inputBlocks);
-    const q8: Q8Products = {
-      mode, input, hidden, xq,
-      inputWeights: inputWeights.offset, inputScales: inputScales.offset,
-      hiddenWeights: hiddenWeights.offset, hiddenScales: hiddenScales.offset,
-    };
-    const kernel = new GruLayerKernel(I, H, resetAfter, arena, S, colsX, colsH, inputWeights.offset, hiddenWeights.offset, null, null, q8);
+    const S = roundUp(hiddenSize, PANEL_ROWS);
+    const plan = planQ8GateProducts(inputSize, hiddenSize, S, weight, mode);
+    return plan === null ? null : GruLayerKernel.fromPlan(inputSize, hiddenSize, S, plan, bias, resetAfter, hardGates);
+  }
+
+  /**
+   * A kernel over a 4-bit weight [3H × (I + H)] (Q4Matrix parts) and f32
+   * bias [6H], or null as for {@link fromQ8} with the 4-bit kernel's blocks:
+   * one scale per row works; blocks must be a multiple of 32 columns and
+   * start the hidden columns, else the TypeScript kernel runs. The Q4Matrix
+   * keeps its own array (see the class doc). Memory: 3S·(I' + H')/2 bytes of
+   * nibbles (I', H' rounded up to 32), the scales, and the f32 scratch. Cold path.
+   */
+  static fromQ4(inputSize: number, hiddenSize: number, weight: Q4Parts, bias: Float32Array, mode: Q8KernelMode, resetAfter: boolean, hardGates = false): GruLayerKernel | null {
+    const S = roundUp(hiddenSize, PANEL_ROWS);
+    const plan = planQ4GateProducts(inputSize, hiddenSize, S, weight, mode);
+    return plan === null ? null : GruLayerKernel.fromPlan(inputSize, hiddenSize, S, plan, bias, resetAfter, hardGates);
+  }
+
+  /** A quantized kernel: the plan's regions, then the scratch, in one arena. Cold path. */
+  private static fromPlan(inputSize: number, hiddenSize: number, S: number, plan: GateProductsPlan, bias: Float32Array, resetAfter: boolean, hardGates: boolean): GruLayerKernel {
+    const arena = new KernelArena([...plan.byteCounts, ...scratchBytes(S, plan.colsX, plan.colsH)]);
+    const products = plan.build(arena);
+    const kernel = new GruLayerKernel(inputSize, hiddenSize, resetAfter, arena, S, plan.colsX, plan.colsH, 0, 0, null, null, products);
     kernel.hard = hardGates ? 1 : 0;
     kernel.setBias(bias);
     return kernel;
@@ -140,7 +131,7 @@ export class GruLayerKernel {
     hiddenWeights: number,
     packedInput: Float32Array | null,
     packedHidden: Float32Array | null,
-    q8: Q8Products | null,
+    products: GateProducts | null,
   ) {
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -153,7 +144,8 @@ export class GruLayerKernel {
     this.hiddenWeights = hiddenWeights;
     this.packedInput = packedInput;
     this.packedHidden = packedHidden;
-    this.q8 = q8;
+    this.inputProduct = products === null ? null : products.input;
+    this.hiddenProduct = products === null ? null : products.hidden;
     // Zeroed; the padding of x, h and r ⊙ h stays zero (see kernels.wat).
     const bx = arena.takeFloat32(3 * S);
     const bh = arena.takeFloat32(3 * S);
@@ -178,7 +170,7 @@ export class GruLayerKernel {
   /**
    * Packs new f32 weights [3H × (I + H)] and bias [6H] in place of the
    * current ones (for weights adapted while the model runs). Throws
-   * RangeError on an int8 kernel. Cost: one pass over the weights; no allocation.
+   * RangeError on an int8 or 4-bit kernel. Cost: one pass over the weights; no allocation.
    */
   refreshF32(weight: Float32Array, bias: Float32Array): void {
     if (this.packedInput === null || this.packedHidden === null) throw new RangeError('refreshF32 needs a kernel made by fromF32');
@@ -204,40 +196,28 @@ export class GruLayerKernel {
     this.h.set(h);
     const kernels = this.arena.kernels;
     const resetAfter = this.resetAfter ? 1 : 0;
-    const q8 = this.q8;
-    if (q8 === null) {
+    const inputProduct = this.inputProduct;
+    const hiddenProduct = this.hiddenProduct;
+    if (inputProduct === null || hiddenProduct === null) {
       kernels.gru_step(
         this.inputWeights, this.hiddenWeights, this.inputBias, this.hiddenBias, this.xOffset, this.hOffset, this.rhOffset,
         this.gxOffset, this.ghOffset, this.S, this.colsX, this.colsH, resetAfter, this.hard,
       );
     } else {
       const S = this.S;
-      const input = q8.input;
-      const hidden = q8.hidden;
-      this.multiplyQ8(q8.inputWeights, q8.inputScales, 3 * S, input, this.xOffset, this.inputBias, this.gxOffset);
+      inputProduct.multiply(0, 3 * S, this.xOffset, this.inputBias, this.gxOffset);
       if (resetAfter === 1) {
-        this.multiplyQ8(q8.hiddenWeights, q8.hiddenScales, 3 * S, hidden, this.hOffset, this.hiddenBias, this.ghOffset);
+        hiddenProduct.multiply(0, 3 * S, this.hOffset, this.hiddenBias, this.ghOffset);
       } else {
-        this.multiplyQ8(q8.hiddenWeights, q8.hiddenScales, 2 * S, hidden, this.hOffset, this.hiddenBias, this.ghOffset);
+        hiddenProduct.multiply(0, 2 * S, this.hOffset, this.hiddenBias, this.ghOffset);
         kernels.gru_reset(this.gxOffset, this.ghOffset, this.hOffset, this.rhOffset, roundUp(this.hiddenSize, BLOCK_COLUMNS), this.hard);
-        // The n rows: 2S rows into the packed weights (16-byte rows of sub-blocks) and their scales.
-        this.multiplyQ8(
-          q8.hiddenWeights + 2 * S * hidden.paddedCols, q8.hiddenScales + 4 * 2 * S * hidden.blocksPerRow, S, hidden,
-          this.rhOffset, this.hiddenBias + 4 * 2 * S, this.ghOffset + 4 * 2 * S,
-        );
+        // The n rows (from 2S on) over r ⊙ h, into the n block of gh with b_hn.
+        hiddenProduct.multiply(2 * S, S, this.rhOffset, this.hiddenBias + 4 * 2 * S, this.ghOffset + 4 * 2 * S);
       }
       kernels.gru_update(this.gxOffset, this.ghOffset, this.hOffset, S, roundUp(this.hiddenSize, BLOCK_COLUMNS), resetAfter, this.hard);
     }
     h.set(this.h);
     return h;
-  }
-
-  /** out [rows] = bias + W·v on packed int8 weights, in the kernel's mode. */
-  private multiplyQ8(weights: number, scales: number, rows: number, layout: Q8Layout, v: number, bias: number, out: number): void {
-    const q8 = this.q8 as Q8Products;
-    const kernels = this.arena.kernels;
-    if (q8.mode === 'float') kernels.matvec_q8_float(weights, scales, rows, layout.subPerRow, layout.subPerBlock, v, bias, out);
-    else kernels.matvec_q8(weights, scales, rows, layout.subPerRow, layout.subPerBlock, v, q8.xq, layout.activationLimit, bias, out);
   }
 
   /** b_ih and b_hh [3H each] into the kernel's two bias vectors, gate blocks S apart. */
@@ -278,38 +258,4 @@ function packGateColumnsF32(packed: Float32Array, paddedCols: number, W: Float32
       }
     }
   }
-}
-
-/**
- * The int8 counterpart: columns [colStart, colStart + colCount) of the Q8
- * weight and the scales of their blocks (from block firstBlock on; one
- * per row when the weight has one scale per row), rows laid out as in
- * packGateColumnsF32, packed by packQ8 (q8-packing.ts). Cold path: allocates
- * a row-major staging copy of the part.
- */
-function packGateColumnsQ8(
-  packedWeights: Int8Array,
-  packedScales: Float32Array,
-  layout: Q8Layout,
-  weight: Q8Parts,
-  cols: number,
-  blocksPerRow: number,
-  H: number,
-  S: number,
-  colStart: number,
-  colCount: number,
-  firstBlock: number,
-): void {
-  const rows = 3 * S;
-  const data = new Int8Array(rows * colCount);
-  const scales = new Float32Array(rows * layout.blocksPerRow);
-  for (let g = 0; g < 3; g++) {
-    for (let u = 0; u < H; u++) {
-      const r = g * S + u;
-      const source = g * H + u;
-      data.set(weight.data.subarray(source * cols + colStart, source * cols + colStart + colCount), r * colCount);
-      for (let b = 0; b < layout.blocksPerRow; b++) scales[r * layout.blocksPerRow + b] = weight.scales[source * blocksPerRow + firstBlock + (blocksPerRow === 1 ? 0 : b)];
-    }
-  }
-  packQ8(packedWeights, packedScales, layout, rows, colCount, data, scales);
 }
