@@ -69,12 +69,12 @@ function layerKernelFor(cell: RecurrentCell): LayerKernel | null {
   if (weight instanceof F32Matrix) return RecurrentLayerKernel.fromF32(kind, cell.inputSize, cell.hiddenSize, weight.data, cell.bias);
   if (weight instanceof Q8Matrix) {
     const kernel = RecurrentLayerKernel.fromQ8(kind, cell.inputSize, cell.hiddenSize, weight, cell.bias, q8KernelMode());
-    if (kernel !== null && kernel.q8Weight !== null) weight.adoptStorage(kernel.q8Weight, kernel.q8WeightRowStride);
+    if (kernel !== null) weight.adoptStorage(kernel.weights.data, kernel.weights.rowStride);
     return kernel;
   }
   if (weight instanceof Q4Matrix) {
     const kernel = RecurrentLayerKernel.fromQ4(kind, cell.inputSize, cell.hiddenSize, q4PartsOf(weight), cell.bias, q8KernelMode());
-    if (kernel !== null && kernel.q4Parts !== null) weight.adoptStorage(kernel.q4Parts.data, kernel.q4Parts.rowStride, kernel.q4Parts.scales);
+    if (kernel !== null) weight.adoptStorage(kernel.weights.data, kernel.weights.rowStride, kernel.weights.scales);
     return kernel;
   }
   return null;

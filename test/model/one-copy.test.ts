@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCell, createRandomModel, Model, Q4Matrix, Q8Matrix, setKernelBackend } from '../../src/index.ts';
 import { stepKernelsFor } from '../../src/model/step-kernels.ts';
-import { RecurrentLayerKernel } from '../../src/math/wasm/recurrent-layer-kernel.ts';
+import type { RecurrentLayerKernel } from '../../src/math/wasm/recurrent-layer-kernel.ts';
+import type { Q4RecurrentWeights } from '../../src/math/wasm/recurrent-q4-weights.ts';
+import type { Q8RecurrentWeights } from '../../src/math/wasm/recurrent-q8-weights.ts';
 import { Q4MatVecKernel } from '../../src/math/wasm/q4-matvec-kernel.ts';
 import { Q8MatVecKernel } from '../../src/math/wasm/q8-matvec-kernel.ts';
 
@@ -34,9 +36,9 @@ describe('a model holds its int8 weights once', () => {
     expect(model.embedding).toBe(head);
     expect(Array.from(head.data)).toEqual(Array.from(values.head));
     model.layers.forEach((layer, l) => {
-      const kernel = kernels.layers[l] as RecurrentLayerKernel;
+      const kernel = kernels.layers[l] as RecurrentLayerKernel<Q8RecurrentWeights>;
       const data = (layer.weight as Q8Matrix).data;
-      expect(data).toBe(kernel.q8Weight);
+      expect(data).toBe(kernel.weights.data);
       expect(data).not.toBe(before.layers[l]);
       expect(Array.from(data)).toEqual(Array.from(values.layers[l]));
     });
@@ -65,9 +67,9 @@ describe('a model holds its int8 weights once', () => {
     model.session().step(1);
     const kernels = stepKernelsFor(model);
     const headKernel = kernels.head as Q8MatVecKernel;
-    const layerKernel = kernels.layers[0] as RecurrentLayerKernel;
+    const layerKernel = kernels.layers[0] as RecurrentLayerKernel<Q8RecurrentWeights>;
     expect(headKernel.weightRowStride).toBe(16);
-    expect(layerKernel.q8WeightRowStride).toBe(32);
+    expect(layerKernel.weights.rowStride).toBe(32);
     // The arrays the matrices were built from are let go: byteLength is the kernel's padded rows (50 × 16, 48 × 32) plus the scales.
     expect(head.byteLength).toBe(50 * 16 + 4 * 50);
     expect(layer.byteLength).toBe(48 * 32 + 4 * 48);
@@ -109,15 +111,16 @@ describe('a model holds its 4-bit weights once', () => {
     model.session().step(1);
     const kernels = stepKernelsFor(model);
     const headKernel = kernels.head as Q4MatVecKernel;
-    const layerKernel = kernels.layers[0] as RecurrentLayerKernel;
+    const layerKernel = kernels.layers[0] as RecurrentLayerKernel<Q4RecurrentWeights>;
     expect(headKernel).toBeInstanceOf(Q4MatVecKernel);
     expect(headKernel.dataRowStride).toBe(16);
-    expect(layerKernel.q4Parts!.rowStride).toBe(16);
+    expect(layerKernel.weights.rowStride).toBe(16);
     // Both read the kernels' memory now: nibbles and scales.
     expect(head.storageView).toBe(headKernel.data);
     expect(head.scales).toBe(headKernel.scales);
     expect(head.scales).not.toBe(before.headScales);
-    expect(layer.storageView).toBe(layerKernel.q4Parts!.data);
+    expect(layer.storageView).toBe(layerKernel.weights.data);
+    expect(layer.scales).toBe(layerKernel.weights.scales);
     // byteLength: the padded rows (16 bytes for 12 or 24 columns) plus one scale per row.
     expect(head.byteLength).toBe(50 * 16 + 4 * 50);
     expect(layer.byteLength).toBe(48 * 16 + 4 * 48);

@@ -242,7 +242,7 @@ function roundUp(n: number, multiple: number): number {
 
 /**
  * Writes columns [colStart, colStart + colCount) of the row-major GRU weight W
- * [3H × cols] as panels of 8 rows (the layout of recurrent-layer-kernel.ts:
+ * [3H × cols] as panels of 8 rows (the layout of recurrent-f32-weights.ts:
  * panel p, column block k holds rows 8p … 8p + 7, columns 4k … 4k + 3, at
  * (p·cols' / 4 + k)·32 + 4i + j), gate block g's row u landing on packed row
  * g·S + u. Padding rows and columns are left as they are (zero). Cold path.
