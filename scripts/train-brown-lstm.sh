@@ -69,7 +69,9 @@
 #         legs: a leg ends after an epoch's validation (Ctrl-C; the stopped weights are that
 #         epoch's), its weights are kept as a q8 file under runs/q4wide/ in the repository, and
 #         the next leg starts from them expanded to f32 with INIT, LR and a new SEED (so no leg
-#         reuses another's dropout masks); runs/q4wide/README.md lists the legs.
+#         reuses another's dropout masks); runs/q4wide/README.md lists the legs. Options after
+#         the phase name are passed on, e.g. --lr-decay-threshold 0.02 (legs 4 and 5: a warm
+#         restart at 20, then ÷ 4 whenever an epoch gains less than 2%).
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
@@ -148,7 +150,7 @@ case "$PHASE" in
     exec node $NODE_FLAGS dist/cli.js train $DATA --init "$RUN/shipped.f32.msgpack" $COMMON --lr-decay 0.25 --lr 0.3125 --epochs "${FINETUNE_EPOCHS:-3}" --seed 51 \
       --out "$RUN/finetune.f32.msgpack" --report "$RUN/finetune.html" "$@" ;;
   q4wide)
-    if [ -n "$INIT" ]; then START="--init $INIT --lr ${LR:?LR: the leg's learning rate}"; else START="--vocab data/brown/vocab.txt --hidden 512 --lr 20"; fi
+    if [ -n "$INIT" ]; then START="--init $INIT --lr ${LR:?LR: the learning rate of the leg}"; else START="--vocab data/brown/vocab.txt --hidden 512 --lr 20"; fi
     exec node $NODE_FLAGS dist/cli.js train $DATA $START $COMMON --lr-decay 0.25 --epochs "${Q4WIDE_EPOCHS:-24}" --seed "${SEED:-61}" \
       --out "$RUN/q4wide.f32.msgpack" --report "$RUN/q4wide.html" "$@" ;;
   *)
