@@ -1,14 +1,10 @@
+import { BLOCK_COLUMNS, f32PanelIndex, PANEL_ROWS } from './f32-panels.ts';
 import { KernelArena } from './kernel-arena.ts';
 import type { GateProduct, GateProducts, GateProductsPlan } from './gru-products.ts';
 import { planQ4GateProducts } from './gru-q4-products.ts';
 import { planQ8GateProducts } from './gru-q8-products.ts';
 import type { Q4Parts } from './q4-packing.ts';
 import type { Q8KernelMode, Q8Parts } from './q8-matvec-kernel.ts';
-
-/** Rows per panel of packed f32 weights, and so the granularity of a gate block's rows. */
-const PANEL_ROWS = 8;
-/** Columns per block inside an f32 panel. */
-const BLOCK_COLUMNS = 4;
 
 /**
  * One GRU layer (src/cells/gru-cell.ts) stepped by the WebAssembly SIMD
@@ -242,20 +238,15 @@ function roundUp(n: number, multiple: number): number {
 
 /**
  * Writes columns [colStart, colStart + colCount) of the row-major GRU weight W
- * [3H × cols] as panels of 8 rows (the layout of recurrent-f32-weights.ts:
- * panel p, column block k holds rows 8p … 8p + 7, columns 4k … 4k + 3, at
- * (p·cols' / 4 + k)·32 + 4i + j), gate block g's row u landing on packed row
- * g·S + u. Padding rows and columns are left as they are (zero). Cold path.
+ * [3H × cols] in the f32 panel layout (f32PanelIndex), gate block g's row u
+ * landing on packed row g·S + u. Padding rows and columns are left as they are (zero). Cold path.
  */
 function packGateColumnsF32(packed: Float32Array, paddedCols: number, W: Float32Array, cols: number, H: number, S: number, colStart: number, colCount: number): void {
   for (let g = 0; g < 3; g++) {
     for (let u = 0; u < H; u++) {
       const r = g * S + u;
       const source = (g * H + u) * cols + colStart;
-      const panelBase = Math.floor(r / PANEL_ROWS) * PANEL_ROWS * paddedCols + (r % PANEL_ROWS) * BLOCK_COLUMNS;
-      for (let c = 0; c < colCount; c++) {
-        packed[panelBase + Math.floor(c / BLOCK_COLUMNS) * PANEL_ROWS * BLOCK_COLUMNS + (c % BLOCK_COLUMNS)] = W[source + c];
-      }
+      for (let c = 0; c < colCount; c++) packed[f32PanelIndex(r, c, paddedCols)] = W[source + c];
     }
   }
 }

@@ -1,10 +1,6 @@
 import type { KernelExports } from './kernel-module.ts';
+import { BLOCK_COLUMNS, f32PanelIndex, PANEL_ROWS } from './f32-panels.ts';
 import type { RecurrentWeights, RecurrentWeightsPlan } from './recurrent-weights.ts';
-
-/** Rows per panel of packed f32 weights (the kernel keeps one accumulator per row). */
-const PANEL_ROWS = 8;
-/** Columns per block inside an f32 panel: one 128-bit vector. */
-const BLOCK_COLUMNS = 4;
 
 /**
  * The f32 weights of a fused LSTM/Elman layer, W [rows × cols] row-major
@@ -73,21 +69,11 @@ export class F32RecurrentWeights implements RecurrentWeights {
 }
 
 /**
- * Writes row-major W [rows × cols] into `packed` as panels of 8 rows: panel p,
- * column block k holds W[8p + i, 4k + j] at (p·cols' / 4 + k)·32 + 4i + j.
- * Padding rows and columns are left as they are (zero). Cold path.
+ * Writes row-major W [rows × cols] into `packed` in the f32 panel layout
+ * (f32PanelIndex). Padding rows and columns are left as they are (zero). Cold path.
  */
 function packF32Panels(packed: Float32Array, W: Float32Array, rows: number, cols: number, paddedCols: number): void {
-  const blocks = paddedCols / BLOCK_COLUMNS;
   for (let r = 0; r < rows; r++) {
-    const panelBase = Math.floor(r / PANEL_ROWS) * PANEL_ROWS * paddedCols;
-    const rowInPanel = (r % PANEL_ROWS) * BLOCK_COLUMNS;
-    for (let k = 0; k < blocks; k++) {
-      const target = panelBase + k * PANEL_ROWS * BLOCK_COLUMNS + rowInPanel;
-      for (let j = 0; j < BLOCK_COLUMNS; j++) {
-        const column = k * BLOCK_COLUMNS + j;
-        if (column < cols) packed[target + j] = W[r * cols + column];
-      }
-    }
+    for (let c = 0; c < cols; c++) packed[f32PanelIndex(r, c, paddedCols)] = W[r * cols + c];
   }
 }
