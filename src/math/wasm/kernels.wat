@@ -833,6 +833,99 @@
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $panels))))
 
+  ;; $matvecQ4 when every block is one chunk (blocks of 32 columns, the
+  ;; quantizer's default): each chunk's integer sums are scaled as they are
+  ;; made, without the block loop's bookkeeping (its bounds, its zeroed
+  ;; accumulators), which for one-chunk blocks cost about as much as the
+  ;; multiplications do. Same sums in the same order, so the same results.
+  (func $matvecQ4ChunkBlocks
+    (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $blocksPerRow i32)
+    (param $xq i32) (param $xScale f32) (param $bias i32) (param $out i32)
+    (local $p i32) (local $panel i32) (local $panelEnd i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $sp i32)
+    (local $rowStep i32) (local $rowStep2 i32) (local $rowStep3 i32) (local $r i32) (local $xp i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local $xe0 v128) (local $xe1 v128) (local $xo0 v128) (local $xo1 v128) (local $w v128) (local $lo v128) (local $hi v128) (local $low4 v128) (local $eight v128) (local $high4 v128)
+    (local.set $low4 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+    (local.set $eight (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))
+    (local.set $high4 (v128.const i8x16 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240 240))
+    (local.set $panel (local.get $W))
+    (local.set $r1 (i32.shl (local.get $chunks) (i32.const 4)))
+    (local.set $r2 (i32.shl (local.get $r1) (i32.const 1)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $r1)))
+    (local.set $rowStep (i32.shl (local.get $blocksPerRow) (i32.const 2)))
+    (local.set $rowStep2 (i32.shl (local.get $rowStep) (i32.const 1)))
+    (local.set $rowStep3 (i32.add (local.get $rowStep2) (local.get $rowStep)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone
+      (loop $panels
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $p (local.get $panel))
+        (local.set $panelEnd (i32.add (local.get $panel) (local.get $r1)))
+        (local.set $sp (i32.add (local.get $scales) (i32.mul (local.get $r) (local.get $rowStep))))
+        (local.set $f0 (v128.const i32x4 0 0 0 0)) (local.set $f1 (v128.const i32x4 0 0 0 0))
+        (local.set $f2 (v128.const i32x4 0 0 0 0)) (local.set $f3 (v128.const i32x4 0 0 0 0))
+        (local.set $xp (local.get $xq))
+        (loop $chunk
+          (local.set $xe0 (v128.load (local.get $xp)))
+          (local.set $xe1 (v128.load offset=16 (local.get $xp)))
+          (local.set $xo0 (v128.load offset=32 (local.get $xp)))
+          (local.set $xo1 (v128.load offset=48 (local.get $xp)))
+              (local.set $w (v128.load (local.get $p)))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (local.get $low4))
+                (local.get $eight)) (local.get $eight)))
+              (local.set $hi (v128.and (local.get $w) (local.get $high4)))
+              (local.set $f0 (f32x4.add (local.get $f0) (f32x4.mul (v128.load32_splat (local.get $sp)) (f32x4.convert_i32x4_s (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r1))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (local.get $low4))
+                (local.get $eight)) (local.get $eight)))
+              (local.set $hi (v128.and (local.get $w) (local.get $high4)))
+              (local.set $f1 (f32x4.add (local.get $f1) (f32x4.mul (v128.load32_splat (i32.add (local.get $sp) (local.get $rowStep))) (f32x4.convert_i32x4_s (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r2))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (local.get $low4))
+                (local.get $eight)) (local.get $eight)))
+              (local.set $hi (v128.and (local.get $w) (local.get $high4)))
+              (local.set $f2 (f32x4.add (local.get $f2) (f32x4.mul (v128.load32_splat (i32.add (local.get $sp) (local.get $rowStep2))) (f32x4.convert_i32x4_s (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))))
+              (local.set $w (v128.load (i32.add (local.get $p) (local.get $r3))))
+              (local.set $lo (i8x16.sub (v128.xor (v128.and (local.get $w) (local.get $low4))
+                (local.get $eight)) (local.get $eight)))
+              (local.set $hi (v128.and (local.get $w) (local.get $high4)))
+              (local.set $f3 (f32x4.add (local.get $f3) (f32x4.mul (v128.load32_splat (i32.add (local.get $sp) (local.get $rowStep3))) (f32x4.convert_i32x4_s (i32x4.add
+                (i32x4.shl (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (local.get $xe0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (local.get $xe1))) (i32.const 4))
+                (i32x4.add
+                  (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (local.get $xo0))
+                  (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (local.get $xo1))))))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (local.set $xp (i32.add (local.get $xp) (i32.const 64)))
+          (local.set $sp (i32.add (local.get $sp) (i32.const 4)))
+          (br_if $chunk (i32.lt_u (local.get $p) (local.get $panelEnd))))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32x4.add
+            (f32x4.mul (call $sum4x4 (local.get $f0) (local.get $f1) (local.get $f2) (local.get $f3)) (f32x4.splat (f32.mul (local.get $xScale) (f32.const 0.0625))))
+            (v128.load (i32.add (local.get $bias) (i32.shl (local.get $r) (i32.const 2))))))
+        (local.set $panel (i32.add (local.get $panel) (i32.shl (local.get $r1) (i32.const 2))))
+        (local.set $r (i32.add (local.get $r) (i32.const 4)))
+        (br $panels))))
+
   ;; The 4-bit product with the weights widened to f32 and x in f32,
   ;; de-interleaved per chunk (128 bytes), its odd columns divided by 16.
   (func $matvecQ4Float
@@ -999,10 +1092,17 @@
         (call $matvecQ4Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
           (local.get $xd) (local.get $bias) (local.get $out)))
       (else
-        (call $matvecQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
-          (local.get $xq)
-          (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
-          (local.get $bias) (local.get $out)))))
+        (if (i32.eq (local.get $chunkPerBlock) (i32.const 1))
+          (then
+            (call $matvecQ4ChunkBlocks (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $blocksPerRow)
+              (local.get $xq)
+              (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
+              (local.get $bias) (local.get $out)))
+          (else
+            (call $matvecQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+              (local.get $xq)
+              (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
+              (local.get $bias) (local.get $out)))))))
 
   (func (export "matvec_q4")
     (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
