@@ -23,6 +23,12 @@ export interface TrainOptions {
   readonly dropout?: number;
   /** Dropout on the first layer's input (the embedding output, as in the classic word-LM recipe). Default 0. */
   readonly inputDropout?: number;
+  /**
+   * Variational dropout on the recurrent connections of LSTM and Elman layers:
+   * h_{t−1} times one mask per stream and window where it enters the
+   * recurrent product. Not for GRU layers. Default 0.
+   */
+  readonly recurrentDropout?: number;
   /** Learning rate × this when the validation loss does not improve in an epoch. Default 0.5. */
   readonly lrDecay?: number;
   /**
@@ -76,6 +82,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     clipNorm: options.clipNorm ?? 5,
     dropout: options.dropout ?? 0,
     inputDropout: options.inputDropout ?? 0,
+    recurrentDropout: options.recurrentDropout ?? 0,
     lrDecay: options.lrDecay ?? 0.5,
     lrDecayThreshold: options.lrDecayThreshold ?? 0,
     averageFromEpoch: options.averageFromEpoch ?? 0,
@@ -106,6 +113,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   if (!(resolved.clipNorm >= 0 && Number.isFinite(resolved.clipNorm))) fail('clipNorm', 'expected a non-negative number (0 = off)');
   if (!(resolved.dropout >= 0 && resolved.dropout < 1)) fail('dropout', 'expected a number in [0, 1)');
   if (!(resolved.inputDropout >= 0 && resolved.inputDropout < 1)) fail('inputDropout', 'expected a number in [0, 1)');
+  if (!(resolved.recurrentDropout >= 0 && resolved.recurrentDropout < 1)) fail('recurrentDropout', 'expected a number in [0, 1)');
   if (!(resolved.lrDecayThreshold >= 0 && resolved.lrDecayThreshold < 1)) fail('lrDecayThreshold', 'expected a fraction in [0, 1)');
   if (!(resolved.lrDecay > 0 && resolved.lrDecay <= 1)) fail('lrDecay', 'expected a number in (0, 1]');
   if (resolved.workers > resolved.batchSize) fail('workers', `expected at most batchSize (${resolved.batchSize}): each worker takes whole streams`);

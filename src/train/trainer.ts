@@ -152,6 +152,10 @@ export async function train(model: Model, run: TrainRun, createWorkers?: WorkerF
   if (options.classCount > 0 && a.head !== 'softmax') {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `classCount ${options.classCount} needs a softmax head; this model's head is ${a.head}`);
   }
+  const gruLayer = model.layers.findIndex((layer) => layer.kind === 'gru' || layer.kind === 'gru-reset-before');
+  if (options.recurrentDropout > 0 && gruLayer >= 0) {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `recurrentDropout ${options.recurrentDropout} is for LSTM and Elman layers; layer ${gruLayer} is a GRU`);
+  }
   if (sequenceLength(data) < options.batchSize) {
     throw new TrainingError(ErrorCode.TRAINING_DATA_INVALID, `${sequenceLength(data)} training steps cannot fill ${options.batchSize} streams`);
   }
@@ -243,6 +247,7 @@ async function runLoop(
     workers: undefined,
     maxRollbacks: undefined,
     averageFromEpoch: options.averageFromEpoch || undefined,
+    recurrentDropout: options.recurrentDropout || undefined,
     architecture: trainable.model.architecture,
   });
   const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: validationShare.streams, window: options.window, kernel: options.kernel }) : null;

@@ -5,30 +5,37 @@ import { centralDifference } from '../helpers/central-differences.ts';
 
 // Dropout masks depend on the seed alone, so with the seed fixed the loss is a
 // smooth function of the weights and central differences check the gradient
-// through both dropout sites: the embedding output and the layers' outputs.
+// through every dropout site: the embedding output, the layers' outputs and
+// h(t-1) inside the recurrent product.
 describe('dropout gradients', () => {
   it.each([
-    { dropout: 0, inputDropout: 0.4 },
-    { dropout: 0.3, inputDropout: 0.5 },
-  ])('match finite differences with dropout $dropout, input dropout $inputDropout', ({ dropout, inputDropout }) => {
+    { cell: 'lstm', dropout: 0, inputDropout: 0.4, recurrentDropout: 0 },
+    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0 },
+    { cell: 'lstm', dropout: 0, inputDropout: 0, recurrentDropout: 0.4 },
+    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0.3 },
+    { cell: 'rnn-tanh', dropout: 0.2, inputDropout: 0, recurrentDropout: 0.4 },
+  ] as const)('match finite differences: $cell, dropout $dropout, input dropout $inputDropout, recurrent dropout $recurrentDropout', ({ cell, dropout, inputDropout, recurrentDropout }) => {
     const V = 6;
     const B = 2;
     const T = 5;
-    const model = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: 4, hiddenSize: 5, numLayers: 2, head: 'softmax', outputSize: V }, { seed: 11, embeddingScale: 0.5 });
+    const model = createRandomModel({ cell, input: 'embedding', vocabSize: V, inputSize: 4, hiddenSize: 5, numLayers: 2, head: 'softmax', outputSize: V }, { seed: 11, embeddingScale: 0.5 });
     const random = new SeededRandom(4);
     const inputs = Int32Array.from({ length: T * B }, () => random.integer(V));
     const targets = Int32Array.from({ length: T * B }, () => random.integer(V));
     const trainable = new TrainableModel(model, {});
     const masks = { seed: 77, firstStream: 0 };
     const lossOf = (): number => {
-      const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, kernel: 'typescript' });
+      const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, kernel: 'typescript' });
       return graph.forward(inputs, targets, T, masks);
     };
-    const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, kernel: 'typescript' });
+    const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, kernel: 'typescript' });
     trainable.zeroGradients();
     const withMasks = graph.forward(inputs, targets, T, masks);
     const withoutMasks = graph.forward(inputs, targets, T, null);
     expect(withMasks).not.toBeCloseTo(withoutMasks, 3);
+    // Without masks (evaluation) the dropout settings change nothing.
+    const fresh = (settings: object) => new NetworkGraph(trainable, { batchSize: B, window: T, kernel: 'typescript', ...settings }).forward(inputs, targets, T, null);
+    expect(fresh({ dropout, inputDropout, recurrentDropout })).toBe(fresh({}));
     graph.resetState();
     graph.forward(inputs, targets, T, masks);
     graph.backward();
@@ -46,6 +53,34 @@ describe('dropout gradients', () => {
     }
     expect(checked).toBeGreaterThanOrEqual(16);
     expect(worst).toBeLessThan(2e-2);
+  });
+
+  it('recurrent dropout keeps one mask per stream for the whole window: a dropped unit of h(t-1) gets no recurrent weight gradient at any step', () => {
+    const V = 5;
+    const I = 3;
+    const H = 48;
+    const T = 6;
+    const model = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: I, hiddenSize: H, numLayers: 1, head: 'softmax', outputSize: V }, { seed: 5, embeddingScale: 0.5 });
+    const trainable = new TrainableModel(model, {});
+    const graph = new NetworkGraph(trainable, { batchSize: 1, window: T, recurrentDropout: 0.5, kernel: 'typescript' });
+    trainable.zeroGradients();
+    const random = new SeededRandom(9);
+    const inputs = Int32Array.from({ length: T }, () => random.integer(V));
+    graph.forward(inputs, Int32Array.from({ length: T }, () => random.integer(V)), T, { seed: 21, firstStream: 0 });
+    graph.backward();
+    const weightGradient = trainable.parameters.find((slot) => slot.name === 'rnn.weight_l0')!.gradient;
+    // The fused weight is [4H × (I + H)]: column I + j is unit j of h(t-1). With masks drawn per
+    // step a unit would be kept at some steps and get a gradient; with one mask, all or nothing.
+    let dropped = 0;
+    for (let j = 0; j < H; j++) {
+      let nonZero = 0;
+      for (let row = 0; row < 4 * H; row++) if (weightGradient[row * (I + H) + I + j] !== 0) nonZero++;
+      if (nonZero === 0) dropped++;
+      else expect(nonZero).toBeGreaterThan(4 * H - 8);
+    }
+    // About half of 48 units dropped (binomial: 24 ± 3.5).
+    expect(dropped).toBeGreaterThan(12);
+    expect(dropped).toBeLessThan(36);
   });
 
   it('input dropout zeroes embedding units: a zeroed unit gets no gradient from that row', () => {

@@ -130,6 +130,21 @@ describe('options', () => {
     expect(() => resolveTrainOptions({ inputDropout: -0.1 })).toThrow(/option inputDropout is -0.1/);
   });
 
+  it('recurrent dropout changes the updates; GRU layers and values outside [0, 1) are refused', async () => {
+    const model = createRandomModel(lm('lstm'), { seed: 5 });
+    const run = { train: data(1, 800), validation: data(2, 200), batchSize: 4, window: 10, epochs: 1 };
+    const plain = await train(model, run);
+    const off = await train(model, { ...run, recurrentDropout: 0 });
+    const dropped = await train(model, { ...run, recurrentDropout: 0.5 });
+    expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
+    expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
+    const layer = (m: typeof model) => Array.from(m.layers[0].weight.toFloat32());
+    expect(layer(dropped.model)).not.toEqual(layer(plain.model));
+    expect(() => resolveTrainOptions({ recurrentDropout: 1 })).toThrow(/option recurrentDropout is 1/);
+    const gru = createRandomModel(lm('gru'), { seed: 5 });
+    await expect(train(gru, { ...run, recurrentDropout: 0.2 })).rejects.toMatchObject({ code: 'TRAINING_OPTION_INVALID', message: expect.stringMatching(/recurrentDropout 0.2 is for LSTM and Elman layers; layer 0 is a GRU/) });
+  });
+
   it('dropout changes the updates (and is off in evaluation)', async () => {
     const model = createRandomModel({ ...lm('lstm'), numLayers: 2 }, { seed: 5 });
     const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };

@@ -24,6 +24,7 @@ const run: TrainRun = {
   epochs: 2,
   dropout: 0.1,
   inputDropout: 0.2,
+  recurrentDropout: 0.15,
   classCount: 5,
   learningRate: 0.01,
 };

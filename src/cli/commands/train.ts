@@ -59,6 +59,8 @@ training:
   --clip X                global gradient-norm clip, 0 = off (default 5)
   --dropout X             between layers and before the head (default 0)
   --input-dropout X       on the embedding output, the first layer's input (default 0)
+  --recurrent-dropout X   on h(t-1) inside LSTM and Elman layers, one mask per stream
+                          and window (variational; default 0)
   --lr-decay X            learning rate × X when validation stops improving (default 0.5)
   --lr-decay-threshold X  an epoch must lower validation perplexity by this fraction
                           to count as improving (default 0; 0.02 = 2%)
@@ -130,6 +132,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       clip: { type: 'string', default: '5' },
       dropout: { type: 'string', default: '0' },
       'input-dropout': { type: 'string', default: '0' },
+      'recurrent-dropout': { type: 'string', default: '0' },
       'lr-decay': { type: 'string', default: '0.5' },
       'lr-decay-threshold': { type: 'string', default: '0' },
       'average-from': { type: 'string', default: '0' },
@@ -218,6 +221,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     clipNorm: number('clip'),
     dropout: number('dropout'),
     inputDropout: number('input-dropout'),
+    recurrentDropout: number('recurrent-dropout'),
     lrDecay: number('lr-decay'),
     lrDecayThreshold: number('lr-decay-threshold'),
     averageFromEpoch: number('average-from'),

@@ -29,6 +29,13 @@ export interface NetworkGraphOptions {
    */
   readonly inputDropout?: number;
   /**
+   * Probability of zeroing a unit of h_{t−1} where it enters an LSTM or
+   * Elman layer's recurrent product, one mask per stream and window
+   * (variational dropout on the recurrent connections, Gal & Ghahramani
+   * 2016). GRU layers do not take it. Default 0.
+   */
+  readonly recurrentDropout?: number;
+  /**
    * Matrix-product kernel: 'wasm' (WebAssembly SIMD, f32 sums; the default
    * where the engine has it) or 'typescript' (f64 sums, runs everywhere).
    */
@@ -44,7 +51,8 @@ export interface NetworkGraphOptions {
 /**
  * A whole trainable model unrolled over windows of up to T steps for B
  * streams: input (embedding lookup or dense copy) → input dropout →
- * recurrent layers, each followed by dropout → head and loss. Reads weights from and accumulates gradients into
+ * recurrent layers (recurrent dropout on h_{t−1} inside), each followed by
+ * dropout → head and loss. Reads weights from and accumulates gradients into
  * a TrainableModel; carries h and C from window to window (truncated BPTT)
  * until resetState. Data is time-major: row t·B + b is stream b at step t.
  * Every buffer is allocated here, once; a window allocates nothing.
@@ -54,6 +62,7 @@ export class NetworkGraph {
   readonly window: number;
   readonly dropout: number;
   readonly inputDropout: number;
+  readonly recurrentDropout: number;
   readonly layers: readonly LayerGraph[];
   /** The matrix-product kernel in use ('wasm' falls back to 'typescript' without WebAssembly SIMD). */
   readonly kernel: 'wasm' | 'typescript';
@@ -72,6 +81,7 @@ export class NetworkGraph {
   private readonly dEmbedded: Float32Array; // [T × B × I]
   private readonly inputMask: Float32Array; // [T × B × I]: 0 or 1/(1 − p); empty without input dropout
   private readonly droppedInput: Float32Array; // [T × B × I]: input ⊙ inputMask
+  private readonly recurrentMasks: Float32Array[]; // per layer [B × H_l]: 0 or 1/(1 − p); empty without recurrent dropout
   private steps = 0;
 
   /** Allocates the buffers for windows of options.window steps of options.batchSize streams. */
@@ -88,12 +98,18 @@ export class NetworkGraph {
     if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`dropout ${dropout} must be in [0, 1)`);
     const inputDropout = options.inputDropout ?? 0;
     if (!(inputDropout >= 0 && inputDropout < 1)) throw new RangeError(`inputDropout ${inputDropout} must be in [0, 1)`);
+    const recurrentDropout = options.recurrentDropout ?? 0;
+    if (!(recurrentDropout >= 0 && recurrentDropout < 1)) throw new RangeError(`recurrentDropout ${recurrentDropout} must be in [0, 1)`);
+    if (recurrentDropout > 0 && model.layers.some((layer) => layer.kind === 'gru' || layer.kind === 'gru-reset-before')) {
+      throw new RangeError(`recurrentDropout ${recurrentDropout}: GRU layers do not take recurrent dropout (LSTM and Elman layers do)`);
+    }
     if (a.head === 'none') throw new RangeError('training needs a head (softmax or linear) to define a loss');
     this.trainable = trainable;
     this.batchSize = B;
     this.window = T;
     this.dropout = dropout;
     this.inputDropout = inputDropout;
+    this.recurrentDropout = recurrentDropout;
     this.inputSize = a.inputSize;
     this.hiddenSizes = model.layers.map((layer) => layer.hiddenSize);
     const rows = T * B;
@@ -118,6 +134,7 @@ export class NetworkGraph {
     this.droppedInput = new Float32Array(inputDropout > 0 ? rows * a.inputSize : 0);
     this.masks = perLayer(dropout > 0);
     this.dropped = perLayer(dropout > 0);
+    this.recurrentMasks = model.layers.map((layer) => new Float32Array(recurrentDropout > 0 ? B * layer.hiddenSize : 0));
     this.dHidden = perLayer(true);
     const head = model.head!;
     const dHead = gradients.head!;
@@ -174,8 +191,12 @@ export class NetworkGraph {
     if (this.droppingInput) x = this.applyInputDropout(x, steps, dropout!.seed, dropout!.firstStream);
     const drop = dropout !== null && this.dropout > 0;
     this.dropping = drop;
+    const dropRecurrent = dropout !== null && this.recurrentDropout > 0;
     for (let l = 0; l < this.layers.length; l++) {
       const layer = this.layers[l];
+      if (layer instanceof RecurrentLayerGraph) {
+        layer.setRecurrentMask(dropRecurrent ? this.drawRecurrentMask(l, dropout.seed, dropout.firstStream) : null);
+      }
       layer.forward(x, steps);
       x = layer.output;
       if (drop) x = this.applyDropout(l, steps, dropout.seed, dropout.firstStream);
@@ -194,6 +215,20 @@ export class NetworkGraph {
 
   private applyInputDropout(input: Float32Array, steps: number, seed: number, firstStream: number): Float32Array {
     return this.drawMasks(input, this.inputMask, this.droppedInput, this.inputSize, this.inputDropout, steps, seed, 0, firstStream, 2);
+  }
+
+  /** Layer l's recurrent mask for this window: H_l draws per stream from (seed, l, firstStream + b, 3) alone. */
+  private drawRecurrentMask(l: number, seed: number, firstStream: number): Float32Array {
+    const mask = this.recurrentMasks[l];
+    const H = this.hiddenSizes[l];
+    const keep = 1 - this.recurrentDropout;
+    const scale = 1 / keep;
+    const random = this.random;
+    for (let b = 0; b < this.batchSize; b++) {
+      random.setState(mixSeed(seed, l, firstStream + b, 3));
+      for (let j = 0; j < H; j++) mask[b * H + j] = random.next() < keep ? scale : 0;
+    }
+    return mask;
   }
 
   /**

@@ -48,6 +48,8 @@ export class RecurrentLayerGraph {
   private readonly weightT: Float32Array; // [(I+H) × G·H]
   private readonly dGatesT: Float32Array; // [G·H × T·B]
   private readonly xhT: Float32Array; // [(I+H) × T·B]
+  /** Recurrent (variational) dropout mask [B × H], 0 or 1/(1 − p), for this window; null: none. */
+  private recurrentMask: Float32Array | null = null;
 
   /** Holds (does not copy) the weight, bias and their gradient arrays. Allocates the window's buffers. */
   constructor(
@@ -95,6 +97,21 @@ export class RecurrentLayerGraph {
     this.xhT = new Float32Array(K * rows);
   }
 
+  /**
+   * Sets the mask [B × H] (0 or 1/(1 − p) per stream and unit) that the next
+   * forward and backward apply to h_{t−1} where it enters the recurrent
+   * product, the same at every step of the window (Gal & Ghahramani's
+   * variational dropout on the recurrent connections): the carried h itself
+   * and the layer's output stay undropped. null: no recurrent dropout (held,
+   * not copied).
+   */
+  setRecurrentMask(mask: Float32Array | null): void {
+    if (mask !== null && mask.length !== this.batchSize * this.hiddenSize) {
+      throw new RangeError(`recurrent mask of ${mask.length} values for ${this.batchSize} streams × ${this.hiddenSize} units`);
+    }
+    this.recurrentMask = mask;
+  }
+
   /** Zeroes the carried state (a new sequence starts). */
   resetState(): void {
     this.h.fill(0);
@@ -118,6 +135,7 @@ export class RecurrentLayerGraph {
     for (let r = 0; r < rows; r++) xh.set(input.subarray(r * I, r * I + I), r * K);
     this.gemm(gates, 0, GH, xh, 0, K, this.weight, 0, K, rows, GH, I, false);
     const lstm = this.kind === 'lstm';
+    const mask = this.recurrentMask;
     if (lstm) this.cells.set(this.c, 0);
     // The recurrent half of W is the b operand of every step: pack it into the wasm kernel once.
     this.wasm?.pin(this.weight, I, K, GH, H);
@@ -126,6 +144,12 @@ export class RecurrentLayerGraph {
       const previousOffset = t === 0 ? 0 : (t - 1) * B * H;
       for (let b = 0; b < B; b++) {
         xh.set(previous.subarray(previousOffset + b * H, previousOffset + (b + 1) * H), (t * B + b) * K + I);
+      }
+      if (mask !== null) {
+        for (let b = 0; b < B; b++) {
+          const row = (t * B + b) * K + I;
+          for (let j = 0; j < H; j++) xh[row + j] *= mask[b * H + j];
+        }
       }
       this.gemm(gates, t * B * GH, GH, xh, t * B * K + I, K, this.weight, I, K, B, GH, H, true);
       if (lstm) this.lstmActivations(t);
@@ -203,11 +227,16 @@ export class RecurrentLayerGraph {
     dhNext.fill(0);
     this.dcNext.fill(0);
     const lstm = this.kind === 'lstm';
+    const mask = this.recurrentMask;
     this.wasm?.pin(this.weightT, I * GH, GH, H, GH);
     for (let t = steps - 1; t >= 0; t--) {
       if (lstm) this.lstmGateErrors(dOutput, t);
       else this.elmanGateErrors(dOutput, t);
-      if (t > 0) this.gemm(dhNext, 0, H, dGates, t * B * GH, GH, this.weightT, I * GH, GH, B, H, GH, false);
+      if (t > 0) {
+        this.gemm(dhNext, 0, H, dGates, t * B * GH, GH, this.weightT, I * GH, GH, B, H, GH, false);
+        // h_{t−1} entered the product through the mask: so does its error.
+        if (mask !== null) for (let i = 0; i < B * H; i++) dhNext[i] *= mask[i];
+      }
     }
     this.wasm?.unpin();
     if (dInput !== null) this.gemm(dInput, 0, I, dGates, 0, GH, this.weightT, 0, GH, rows, I, GH, false);
