@@ -29,6 +29,12 @@ export interface TrainOptions {
    * recurrent product. Not for GRU layers. Default 0.
    */
   readonly recurrentDropout?: number;
+  /**
+   * Embedding dropout: each window drops whole word types (every occurrence
+   * of a dropped token gets a zero embedding row, the rest × 1/(1 − p)).
+   * Embedding input only. Default 0.
+   */
+  readonly embeddingDropout?: number;
   /** Learning rate × this when the validation loss does not improve in an epoch. Default 0.5. */
   readonly lrDecay?: number;
   /**
@@ -83,6 +89,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     dropout: options.dropout ?? 0,
     inputDropout: options.inputDropout ?? 0,
     recurrentDropout: options.recurrentDropout ?? 0,
+    embeddingDropout: options.embeddingDropout ?? 0,
     lrDecay: options.lrDecay ?? 0.5,
     lrDecayThreshold: options.lrDecayThreshold ?? 0,
     averageFromEpoch: options.averageFromEpoch ?? 0,
@@ -114,6 +121,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   if (!(resolved.dropout >= 0 && resolved.dropout < 1)) fail('dropout', 'expected a number in [0, 1)');
   if (!(resolved.inputDropout >= 0 && resolved.inputDropout < 1)) fail('inputDropout', 'expected a number in [0, 1)');
   if (!(resolved.recurrentDropout >= 0 && resolved.recurrentDropout < 1)) fail('recurrentDropout', 'expected a number in [0, 1)');
+  if (!(resolved.embeddingDropout >= 0 && resolved.embeddingDropout < 1)) fail('embeddingDropout', 'expected a number in [0, 1)');
   if (!(resolved.lrDecayThreshold >= 0 && resolved.lrDecayThreshold < 1)) fail('lrDecayThreshold', 'expected a fraction in [0, 1)');
   if (!(resolved.lrDecay > 0 && resolved.lrDecay <= 1)) fail('lrDecay', 'expected a number in (0, 1]');
   if (resolved.workers > resolved.batchSize) fail('workers', `expected at most batchSize (${resolved.batchSize}): each worker takes whole streams`);

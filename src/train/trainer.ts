@@ -156,6 +156,9 @@ export async function train(model: Model, run: TrainRun, createWorkers?: WorkerF
   if (options.recurrentDropout > 0 && gruLayer >= 0) {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `recurrentDropout ${options.recurrentDropout} is for LSTM and Elman layers; layer ${gruLayer} is a GRU`);
   }
+  if (options.embeddingDropout > 0 && a.input !== 'embedding') {
+    throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `embeddingDropout ${options.embeddingDropout} needs a model with token (embedding) input; this one takes ${a.input} input`);
+  }
   if (sequenceLength(data) < options.batchSize) {
     throw new TrainingError(ErrorCode.TRAINING_DATA_INVALID, `${sequenceLength(data)} training steps cannot fill ${options.batchSize} streams`);
   }
@@ -248,6 +251,7 @@ async function runLoop(
     maxRollbacks: undefined,
     averageFromEpoch: options.averageFromEpoch || undefined,
     recurrentDropout: options.recurrentDropout || undefined,
+    embeddingDropout: options.embeddingDropout || undefined,
     architecture: trainable.model.architecture,
   });
   const validationGraph = run.validation ? new NetworkGraph(trainable, { batchSize: validationShare.streams, window: options.window, kernel: options.kernel }) : null;

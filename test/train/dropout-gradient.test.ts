@@ -5,16 +5,17 @@ import { centralDifference } from '../helpers/central-differences.ts';
 
 // Dropout masks depend on the seed alone, so with the seed fixed the loss is a
 // smooth function of the weights and central differences check the gradient
-// through every dropout site: the embedding output, the layers' outputs and
-// h(t-1) inside the recurrent product.
+// through every dropout site: whole word types, the embedding output, the
+// layers' outputs and h(t-1) inside the recurrent product.
 describe('dropout gradients', () => {
   it.each([
-    { cell: 'lstm', dropout: 0, inputDropout: 0.4, recurrentDropout: 0 },
-    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0 },
-    { cell: 'lstm', dropout: 0, inputDropout: 0, recurrentDropout: 0.4 },
-    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0.3 },
-    { cell: 'rnn-tanh', dropout: 0.2, inputDropout: 0, recurrentDropout: 0.4 },
-  ] as const)('match finite differences: $cell, dropout $dropout, input dropout $inputDropout, recurrent dropout $recurrentDropout', ({ cell, dropout, inputDropout, recurrentDropout }) => {
+    { cell: 'lstm', dropout: 0, inputDropout: 0.4, recurrentDropout: 0, embeddingDropout: 0 },
+    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0, embeddingDropout: 0 },
+    { cell: 'lstm', dropout: 0, inputDropout: 0, recurrentDropout: 0.4, embeddingDropout: 0 },
+    { cell: 'lstm', dropout: 0, inputDropout: 0, recurrentDropout: 0, embeddingDropout: 0.4 },
+    { cell: 'lstm', dropout: 0.3, inputDropout: 0.5, recurrentDropout: 0.3, embeddingDropout: 0.3 },
+    { cell: 'rnn-tanh', dropout: 0.2, inputDropout: 0, recurrentDropout: 0.4, embeddingDropout: 0.2 },
+  ] as const)('match finite differences: $cell, dropout $dropout, input $inputDropout, recurrent $recurrentDropout, embedding $embeddingDropout', ({ cell, dropout, inputDropout, recurrentDropout, embeddingDropout }) => {
     const V = 6;
     const B = 2;
     const T = 5;
@@ -25,17 +26,17 @@ describe('dropout gradients', () => {
     const trainable = new TrainableModel(model, {});
     const masks = { seed: 77, firstStream: 0 };
     const lossOf = (): number => {
-      const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, kernel: 'typescript' });
+      const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, embeddingDropout, kernel: 'typescript' });
       return graph.forward(inputs, targets, T, masks);
     };
-    const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, kernel: 'typescript' });
+    const graph = new NetworkGraph(trainable, { batchSize: B, window: T, dropout, inputDropout, recurrentDropout, embeddingDropout, kernel: 'typescript' });
     trainable.zeroGradients();
     const withMasks = graph.forward(inputs, targets, T, masks);
     const withoutMasks = graph.forward(inputs, targets, T, null);
     expect(withMasks).not.toBeCloseTo(withoutMasks, 3);
     // Without masks (evaluation) the dropout settings change nothing.
     const fresh = (settings: object) => new NetworkGraph(trainable, { batchSize: B, window: T, kernel: 'typescript', ...settings }).forward(inputs, targets, T, null);
-    expect(fresh({ dropout, inputDropout, recurrentDropout })).toBe(fresh({}));
+    expect(fresh({ dropout, inputDropout, recurrentDropout, embeddingDropout })).toBe(fresh({}));
     graph.resetState();
     graph.forward(inputs, targets, T, masks);
     graph.backward();
@@ -81,6 +82,30 @@ describe('dropout gradients', () => {
     // About half of 48 units dropped (binomial: 24 ± 3.5).
     expect(dropped).toBeGreaterThan(12);
     expect(dropped).toBeLessThan(36);
+  });
+
+  it('embedding dropout drops a word type everywhere in the window: its row gets no gradient, a kept word\'s row does', () => {
+    const V = 40;
+    const B = 3;
+    const T = 20;
+    const model = createRandomModel({ cell: 'lstm', input: 'embedding', vocabSize: V, inputSize: 4, hiddenSize: 6, numLayers: 1, head: 'softmax', outputSize: V }, { seed: 8, embeddingScale: 0.5 });
+    const trainable = new TrainableModel(model, {});
+    const graph = new NetworkGraph(trainable, { batchSize: B, window: T, embeddingDropout: 0.5, kernel: 'typescript' });
+    const random = new SeededRandom(12);
+    // Each of 10 words appears 6 times, in different streams and steps.
+    const inputs = Int32Array.from({ length: T * B }, (_, r) => (r * 7) % 10);
+    trainable.zeroGradients();
+    graph.forward(inputs, Int32Array.from({ length: T * B }, () => random.integer(V)), T, { seed: 5, firstStream: 0 });
+    graph.backward();
+    const gradient = trainable.parameters.find((slot) => slot.name === 'emb.weight')!.gradient;
+    const rowIsZero = (token: number) => gradient.subarray(token * 4, token * 4 + 4).every((g) => g === 0);
+    const dropped = Array.from({ length: 10 }, (_, token) => token).filter(rowIsZero);
+    // About half of 10 word types dropped (binomial: 5 ± 1.6); a draw per occurrence would drop all
+    // six occurrences of a word with probability 1/64, so would leave almost no zero row.
+    expect(dropped.length).toBeGreaterThanOrEqual(2);
+    expect(dropped.length).toBeLessThanOrEqual(8);
+    // Words that never occur have no gradient either way; the head's rows are separate (untied).
+    for (let token = 10; token < V; token++) expect(rowIsZero(token)).toBe(true);
   });
 
   it('input dropout zeroes embedding units: a zeroed unit gets no gradient from that row', () => {

@@ -145,6 +145,22 @@ describe('options', () => {
     await expect(train(gru, { ...run, recurrentDropout: 0.2 })).rejects.toMatchObject({ code: 'TRAINING_OPTION_INVALID', message: expect.stringMatching(/recurrentDropout 0.2 is for LSTM and Elman layers; layer 0 is a GRU/) });
   });
 
+  it('embedding dropout changes the updates; dense-input models and values outside [0, 1) are refused', async () => {
+    const model = createRandomModel(lm('lstm'), { seed: 5 });
+    const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };
+    const plain = await train(model, run);
+    const off = await train(model, { ...run, embeddingDropout: 0 });
+    const dropped = await train(model, { ...run, embeddingDropout: 0.3 });
+    expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
+    expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
+    expect(Array.from(dropped.model.embedding!.toFloat32())).not.toEqual(Array.from(plain.model.embedding!.toFloat32()));
+    expect(() => resolveTrainOptions({ embeddingDropout: 1 })).toThrow(/option embeddingDropout is 1/);
+    const dense = createRandomModel({ cell: 'lstm', input: 'dense', vocabSize: 0, inputSize: 3, hiddenSize: 4, numLayers: 1, head: 'linear', outputSize: 1 }, { seed: 5 });
+    const values = Float32Array.from({ length: 400 }, (_, k) => Math.sin(k / 5));
+    const denseRun = { train: { inputs: values.subarray(0, 300), targets: values.subarray(0, 100), inputWidth: 3, targetWidth: 1 }, batchSize: 2, window: 5, epochs: 1, embeddingDropout: 0.1 };
+    await expect(train(dense, denseRun)).rejects.toMatchObject({ code: 'TRAINING_OPTION_INVALID', message: expect.stringMatching(/embeddingDropout 0.1 needs a model with token \(embedding\) input; this one takes dense input/) });
+  });
+
   it('dropout changes the updates (and is off in evaluation)', async () => {
     const model = createRandomModel({ ...lm('lstm'), numLayers: 2 }, { seed: 5 });
     const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };

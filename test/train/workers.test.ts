@@ -25,6 +25,7 @@ const run: TrainRun = {
   dropout: 0.1,
   inputDropout: 0.2,
   recurrentDropout: 0.15,
+  embeddingDropout: 0.1,
   classCount: 5,
   learningRate: 0.01,
 };

@@ -61,6 +61,8 @@ training:
   --input-dropout X       on the embedding output, the first layer's input (default 0)
   --recurrent-dropout X   on h(t-1) inside LSTM and Elman layers, one mask per stream
                           and window (variational; default 0)
+  --embedding-dropout X   drop whole word types from each window's embedding
+                          lookups (default 0)
   --lr-decay X            learning rate × X when validation stops improving (default 0.5)
   --lr-decay-threshold X  an epoch must lower validation perplexity by this fraction
                           to count as improving (default 0; 0.02 = 2%)
@@ -133,6 +135,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
       dropout: { type: 'string', default: '0' },
       'input-dropout': { type: 'string', default: '0' },
       'recurrent-dropout': { type: 'string', default: '0' },
+      'embedding-dropout': { type: 'string', default: '0' },
       'lr-decay': { type: 'string', default: '0.5' },
       'lr-decay-threshold': { type: 'string', default: '0' },
       'average-from': { type: 'string', default: '0' },
@@ -222,6 +225,7 @@ export async function runTrain(args: string[], io: TrainCommandOutput): Promise<
     dropout: number('dropout'),
     inputDropout: number('input-dropout'),
     recurrentDropout: number('recurrent-dropout'),
+    embeddingDropout: number('embedding-dropout'),
     lrDecay: number('lr-decay'),
     lrDecayThreshold: number('lr-decay-threshold'),
     averageFromEpoch: number('average-from'),

@@ -36,6 +36,13 @@ export interface NetworkGraphOptions {
    */
   readonly recurrentDropout?: number;
   /**
+   * Probability of dropping a word type from a window: every occurrence of
+   * that token in the window (all streams, all steps) gets a zero embedding
+   * row, the others theirs × 1/(1 − p) (embedding dropout, Gal & Ghahramani
+   * 2016, as AWD-LSTM uses it). Embedding input only. Default 0.
+   */
+  readonly embeddingDropout?: number;
+  /**
    * Matrix-product kernel: 'wasm' (WebAssembly SIMD, f32 sums; the default
    * where the engine has it) or 'typescript' (f64 sums, runs everywhere).
    */
@@ -50,7 +57,7 @@ export interface NetworkGraphOptions {
 
 /**
  * A whole trainable model unrolled over windows of up to T steps for B
- * streams: input (embedding lookup or dense copy) → input dropout →
+ * streams: input (embedding lookup with embedding dropout, or dense copy) → input dropout →
  * recurrent layers (recurrent dropout on h_{t−1} inside), each followed by
  * dropout → head and loss. Reads weights from and accumulates gradients into
  * a TrainableModel; carries h and C from window to window (truncated BPTT)
@@ -63,6 +70,7 @@ export class NetworkGraph {
   readonly dropout: number;
   readonly inputDropout: number;
   readonly recurrentDropout: number;
+  readonly embeddingDropout: number;
   readonly layers: readonly LayerGraph[];
   /** The matrix-product kernel in use ('wasm' falls back to 'typescript' without WebAssembly SIMD). */
   readonly kernel: 'wasm' | 'typescript';
@@ -75,6 +83,7 @@ export class NetworkGraph {
   private readonly hiddenSizes: readonly number[];
   private readonly embedded: Float32Array; // [T × B × I] embedding rows (token input)
   private readonly tokens: Int32Array; // [T × B] the window's input ids
+  private readonly tokenScales: Float32Array; // [T × B]: 0 or 1/(1 − p) per input token; empty without embedding dropout
   private readonly masks: Float32Array[]; // per layer [T × B × H_l]: 0 or 1/(1 − p); empty without dropout
   private readonly dropped: Float32Array[]; // per layer [T × B × H_l]: output ⊙ mask
   private readonly dHidden: Float32Array[]; // per layer [T × B × H_l]: ∂loss/∂(layer output)
@@ -100,6 +109,9 @@ export class NetworkGraph {
     if (!(inputDropout >= 0 && inputDropout < 1)) throw new RangeError(`inputDropout ${inputDropout} must be in [0, 1)`);
     const recurrentDropout = options.recurrentDropout ?? 0;
     if (!(recurrentDropout >= 0 && recurrentDropout < 1)) throw new RangeError(`recurrentDropout ${recurrentDropout} must be in [0, 1)`);
+    const embeddingDropout = options.embeddingDropout ?? 0;
+    if (!(embeddingDropout >= 0 && embeddingDropout < 1)) throw new RangeError(`embeddingDropout ${embeddingDropout} must be in [0, 1)`);
+    if (embeddingDropout > 0 && model.embedding === null) throw new RangeError(`embeddingDropout ${embeddingDropout} needs an embedding input`);
     if (recurrentDropout > 0 && model.layers.some((layer) => layer.kind === 'gru' || layer.kind === 'gru-reset-before')) {
       throw new RangeError(`recurrentDropout ${recurrentDropout}: GRU layers do not take recurrent dropout (LSTM and Elman layers do)`);
     }
@@ -110,6 +122,7 @@ export class NetworkGraph {
     this.dropout = dropout;
     this.inputDropout = inputDropout;
     this.recurrentDropout = recurrentDropout;
+    this.embeddingDropout = embeddingDropout;
     this.inputSize = a.inputSize;
     this.hiddenSizes = model.layers.map((layer) => layer.hiddenSize);
     const rows = T * B;
@@ -127,6 +140,7 @@ export class NetworkGraph {
     this.dEmbedding = gradients.embedding === null ? null : data(gradients.embedding);
     this.embedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
     this.tokens = new Int32Array(rows);
+    this.tokenScales = new Float32Array(embeddingDropout > 0 ? rows : 0);
     this.dEmbedded = new Float32Array(this.embedding === null ? 0 : rows * a.inputSize);
     // Per layer, of that layer's width (rows × H_l): layers may differ in size.
     const perLayer = (enabled: boolean): Float32Array[] => model.layers.map((layer) => new Float32Array(enabled ? rows * layer.hiddenSize : 0));
@@ -183,6 +197,8 @@ export class NetworkGraph {
         this.tokens[r] = token;
         embedded.set(embedding.subarray(token * I, token * I + I), r * I);
       }
+      this.droppingTokens = dropout !== null && this.embeddingDropout > 0;
+      if (this.droppingTokens) this.dropTokens(rows, dropout!.seed);
       x = embedded;
     } else {
       x = inputs as Float32Array;
@@ -206,6 +222,23 @@ export class NetworkGraph {
 
   private dropping = false;
   private droppingInput = false;
+  private droppingTokens = false;
+
+  /**
+   * Embedding dropout for this window: a token's keep-or-drop draw comes from
+   * (seed, token) alone, so every stream and thread drops the same words.
+   */
+  private dropTokens(rows: number, seed: number): void {
+    const I = this.inputSize;
+    const keep = 1 - this.embeddingDropout;
+    const scale = 1 / keep;
+    const embedded = this.embedded;
+    for (let r = 0; r < rows; r++) {
+      const m = (mixSeed(seed, this.tokens[r], 0, 4) >>> 0) / 4294967296 < keep ? scale : 0;
+      this.tokenScales[r] = m;
+      for (let k = r * I; k < r * I + I; k++) embedded[k] *= m;
+    }
+  }
 
   private readonly random = new SeededRandom(0);
 
@@ -288,7 +321,9 @@ export class NetworkGraph {
       }
       for (let r = 0; r < rows; r++) {
         const base = this.tokens[r] * I;
-        for (let k = 0; k < I; k++) dEmbedding[base + k] += dEmbedded[r * I + k];
+        const m = this.droppingTokens ? this.tokenScales[r] : 1;
+        if (m === 0) continue;
+        for (let k = 0; k < I; k++) dEmbedding[base + k] += dEmbedded[r * I + k] * m;
       }
     }
   }

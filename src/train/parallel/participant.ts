@@ -11,6 +11,7 @@ export interface ShardSettings {
   readonly dropout: number;
   readonly inputDropout: number;
   readonly recurrentDropout: number;
+  readonly embeddingDropout: number;
   readonly seed: number;
   readonly firstStream: number;
   readonly streams: number;
@@ -31,7 +32,7 @@ export class Shard {
   /** Allocates the graph and window buffers for this share. */
   constructor(trainable: TrainableModel, data: SequenceData, settings: ShardSettings) {
     this.settings = settings;
-    this.graph = new NetworkGraph(trainable, { batchSize: settings.streams, window: settings.window, dropout: settings.dropout, inputDropout: settings.inputDropout, recurrentDropout: settings.recurrentDropout, kernel: settings.kernel });
+    this.graph = new NetworkGraph(trainable, { batchSize: settings.streams, window: settings.window, dropout: settings.dropout, inputDropout: settings.inputDropout, recurrentDropout: settings.recurrentDropout, embeddingDropout: settings.embeddingDropout, kernel: settings.kernel });
     this.batches = new WindowBatches(data, settings.batchSize, settings.window, settings.firstStream, settings.streams);
   }
 
@@ -52,7 +53,7 @@ export class Shard {
     if (k === 0) this.graph.resetState();
     const steps = this.batches.load(k);
     this.graph.model.zeroGradients();
-    const dropout = s.dropout > 0 || s.inputDropout > 0 || s.recurrentDropout > 0 ? { seed: mixSeed(s.seed, epoch, k, 0), firstStream: s.firstStream } : null;
+    const dropout = s.dropout > 0 || s.inputDropout > 0 || s.recurrentDropout > 0 || s.embeddingDropout > 0 ? { seed: mixSeed(s.seed, epoch, k, 0), firstStream: s.firstStream } : null;
     const rows = steps * s.streams;
     const mean = this.graph.forward(this.batches.inputs, this.batches.targets, steps, dropout);
     this.graph.backward(steps * s.batchSize);
