@@ -71,7 +71,8 @@
 #         the next leg starts from them expanded to f32 with INIT, LR and a new SEED (so no leg
 #         reuses another's dropout masks); runs/q4wide/README.md lists the legs. Options after
 #         the phase name are passed on, e.g. --lr-decay-threshold 0.02 (legs 4 and 5: a warm
-#         restart at 20, then ÷ 4 whenever an epoch gains less than 2%).
+#         restart at 20, then ÷ 4 whenever an epoch gains less than 2%) and --recurrent-dropout
+#         0.25 (leg 7: variational dropout on h(t-1), after 1.25 alone had stalled at 184.0).
 #
 # Phase 2's weights were shipped as the q8 file of commit 8e7d44d, and the shipped phase 3 started
 # from that file expanded to f32 (q8 costs 0.04% perplexity), so to retrace the shipped run exactly:
