@@ -1085,24 +1085,22 @@
   (func $productQ4
     (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
     (param $x i32) (param $xd i32) (param $xq i32) (param $limit f32) (param $exact i32) (param $bias i32) (param $out i32)
+    (local $xScale f32)
     (call $deinterleave32 (local.get $x) (local.get $chunks) (local.get $xd)
       (select (f32.const 0.0625) (f32.const 1) (local.get $exact)))
     (if (local.get $exact)
       (then
         (call $matvecQ4Float (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
-          (local.get $xd) (local.get $bias) (local.get $out)))
+          (local.get $xd) (local.get $bias) (local.get $out))
+        (return)))
+    (local.set $xScale (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit)))
+    (if (i32.eq (local.get $chunkPerBlock) (i32.const 1))
+      (then
+        (call $matvecQ4ChunkBlocks (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $blocksPerRow)
+          (local.get $xq) (local.get $xScale) (local.get $bias) (local.get $out)))
       (else
-        (if (i32.eq (local.get $chunkPerBlock) (i32.const 1))
-          (then
-            (call $matvecQ4ChunkBlocks (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $blocksPerRow)
-              (local.get $xq)
-              (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
-              (local.get $bias) (local.get $out)))
-          (else
-            (call $matvecQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
-              (local.get $xq)
-              (call $quantize (local.get $xd) (i32.shl (local.get $chunks) (i32.const 5)) (local.get $xq) (local.get $limit))
-              (local.get $bias) (local.get $out)))))))
+        (call $matvecQ4 (local.get $W) (local.get $scales) (local.get $rows) (local.get $chunks) (local.get $chunkPerBlock) (local.get $blocksPerRow)
+          (local.get $xq) (local.get $xScale) (local.get $bias) (local.get $out)))))
 
   (func (export "matvec_q4")
     (param $W i32) (param $scales i32) (param $rows i32) (param $chunks i32) (param $chunkPerBlock i32) (param $blocksPerRow i32)
