@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isGru } from '../cells/cell.ts';
 import { ErrorCode } from '../errors.ts';
 import type { Model } from '../model/model.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint/checkpoint-codec.ts';
@@ -152,7 +153,7 @@ export async function train(model: Model, run: TrainRun, createWorkers?: WorkerF
   if (options.classCount > 0 && a.head !== 'softmax') {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `classCount ${options.classCount} needs a softmax head; this model's head is ${a.head}`);
   }
-  const gruLayer = model.layers.findIndex((layer) => layer.kind === 'gru' || layer.kind === 'gru-reset-before');
+  const gruLayer = model.layers.findIndex((layer) => isGru(layer.kind));
   if (options.recurrentDropout > 0 && gruLayer >= 0) {
     throw new TrainingError(ErrorCode.TRAINING_OPTION_INVALID, `recurrentDropout ${options.recurrentDropout} is for LSTM and Elman layers; layer ${gruLayer} is a GRU`);
   }

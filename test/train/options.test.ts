@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRandomModel, SeededRandom, type Architecture } from '../../src/index.ts';
-import { createFrequencyClasses, largestClassSize, resolveTrainOptions, train, type TrainEvent } from '../../src/train/index.ts';
+import { createRandomModel, SeededRandom, type Architecture, type Model } from '../../src/index.ts';
+import { createFrequencyClasses, largestClassSize, resolveTrainOptions, train, type TrainEvent, type TrainRun } from '../../src/train/index.ts';
 
 const V = 12;
 function data(seed: number, length: number) {
@@ -9,6 +9,14 @@ function data(seed: number, length: number) {
   for (let t = 0; t < s.length; t++) s[t] = random.next() < 0.7 ? (t * 3) % V : random.integer(V);
   return { inputs: s.subarray(0, length), targets: s.subarray(1), inputWidth: 1, targetWidth: 1 };
 }
+/**
+ * One epoch of `run` three times: without the option, with it set to 0 and
+ * with it set to `value` — the three runs a regulariser's test compares.
+ */
+async function plainOffOn(model: Model, run: TrainRun, option: 'inputDropout' | 'recurrentDropout' | 'embeddingDropout', value: number) {
+  return { plain: await train(model, run), off: await train(model, { ...run, [option]: 0 }), on: await train(model, { ...run, [option]: value }) };
+}
+
 const lm = (cell: Architecture['cell'], hiddenSize = 12, inputSize = 8): Architecture => ({
   cell,
   input: 'embedding',
@@ -121,9 +129,7 @@ describe('options', () => {
   it('input dropout (on the embedding output) changes the updates; with it off the run is unchanged', async () => {
     const model = createRandomModel(lm('lstm'), { seed: 5 });
     const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };
-    const plain = await train(model, run);
-    const off = await train(model, { ...run, inputDropout: 0 });
-    const dropped = await train(model, { ...run, inputDropout: 0.5 });
+    const { plain, off, on: dropped } = await plainOffOn(model, run, 'inputDropout', 0.5);
     expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
     expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
     expect(Array.from(dropped.model.embedding!.toFloat32())).not.toEqual(Array.from(plain.model.embedding!.toFloat32()));
@@ -133,9 +139,7 @@ describe('options', () => {
   it('recurrent dropout changes the updates; GRU layers and values outside [0, 1) are refused', async () => {
     const model = createRandomModel(lm('lstm'), { seed: 5 });
     const run = { train: data(1, 800), validation: data(2, 200), batchSize: 4, window: 10, epochs: 1 };
-    const plain = await train(model, run);
-    const off = await train(model, { ...run, recurrentDropout: 0 });
-    const dropped = await train(model, { ...run, recurrentDropout: 0.5 });
+    const { plain, off, on: dropped } = await plainOffOn(model, run, 'recurrentDropout', 0.5);
     expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
     expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
     const layer = (m: typeof model) => Array.from(m.layers[0].weight.toFloat32());
@@ -148,9 +152,7 @@ describe('options', () => {
   it('embedding dropout changes the updates; dense-input models and values outside [0, 1) are refused', async () => {
     const model = createRandomModel(lm('lstm'), { seed: 5 });
     const run = { train: data(1, 800), batchSize: 4, window: 10, epochs: 1 };
-    const plain = await train(model, run);
-    const off = await train(model, { ...run, embeddingDropout: 0 });
-    const dropped = await train(model, { ...run, embeddingDropout: 0.3 });
+    const { plain, off, on: dropped } = await plainOffOn(model, run, 'embeddingDropout', 0.3);
     expect(off.history[0].trainLoss).toBe(plain.history[0].trainLoss);
     expect(dropped.history[0].trainLoss).not.toBe(plain.history[0].trainLoss);
     expect(Array.from(dropped.model.embedding!.toFloat32())).not.toEqual(Array.from(plain.model.embedding!.toFloat32()));

@@ -1,3 +1,4 @@
+import { isGru } from '../../cells/cell.ts';
 import type { F32Matrix } from '../../math/f32-matrix.ts';
 import { gemmNTInto } from '../../math/gemm.ts';
 import { WasmGemm } from '../kernels/wasm-gemm.ts';
@@ -112,7 +113,7 @@ export class NetworkGraph {
     const embeddingDropout = options.embeddingDropout ?? 0;
     if (!(embeddingDropout >= 0 && embeddingDropout < 1)) throw new RangeError(`embeddingDropout ${embeddingDropout} must be in [0, 1)`);
     if (embeddingDropout > 0 && model.embedding === null) throw new RangeError(`embeddingDropout ${embeddingDropout} needs an embedding input`);
-    if (recurrentDropout > 0 && model.layers.some((layer) => layer.kind === 'gru' || layer.kind === 'gru-reset-before')) {
+    if (recurrentDropout > 0 && model.layers.some((layer) => isGru(layer.kind))) {
       throw new RangeError(`recurrentDropout ${recurrentDropout}: GRU layers do not take recurrent dropout (LSTM and Elman layers do)`);
     }
     if (a.head === 'none') throw new RangeError('training needs a head (softmax or linear) to define a loss');
@@ -132,7 +133,7 @@ export class NetworkGraph {
     this.kernel = wasm === null ? 'typescript' : 'wasm';
     this.layers = model.layers.map((layer, l) => {
       const parts = [layer.inputSize, layer.hiddenSize, B, T, data(layer.weight), layer.bias, data(gradients.layers[l].weight), gradients.layers[l].bias, wasm] as const;
-      return layer.kind === 'gru' || layer.kind === 'gru-reset-before'
+      return isGru(layer.kind)
         ? new GruLayerGraph(layer.kind, ...parts, layer.gateActivation)
         : new RecurrentLayerGraph(layer.kind, ...parts, layer.gateActivation);
     });
